@@ -1,0 +1,2 @@
+// placeholder until the first codec lands
+namespace coord::proto {}

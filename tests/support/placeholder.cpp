@@ -1,0 +1,2 @@
+// placeholder
+namespace coord::test_support {}
