@@ -1,1 +1,78 @@
-int main() { return 0; }
+// coordinator: the hub of a sharded Discord bot (README.md).
+
+#include "app/config.hpp"
+#include "app/node.hpp"
+#include "store/settings_repository.hpp"
+
+#include <caf/actor_system.hpp>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <csignal>
+#include <cstdio>
+#include <pthread.h>
+
+#ifndef COORD_VERSION
+#define COORD_VERSION "0.0.0"
+#endif
+
+namespace {
+
+int fail(const std::string& what) {
+  std::fprintf(stderr, "coordinator: %s\n", what.c_str());
+  return 1;
+}
+
+void set_up_logging(const std::string& level) {
+  auto logger = spdlog::stderr_color_mt("coordinator");
+  logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
+  logger->set_level(spdlog::level::from_str(level));
+  spdlog::set_default_logger(std::move(logger));
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  // SIGINT/SIGTERM are taken with sigwait on this thread; block them before any thread
+  // starts so every thread inherits the mask.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
+
+  coord::app::config cfg;
+  if (auto err = cfg.parse(argc, argv, "conf/coordinator.ini"))
+    return fail("bad option: " + cfg.render(err));
+  if (cfg.cli_helptext_printed)
+    return 0;
+  if (auto problem = cfg.validate(); !problem.empty())
+    return fail(problem);
+  set_up_logging(cfg.log_level);
+
+  std::shared_ptr<coord::store::settings_repository> repo;
+  try {
+    repo = std::make_shared<coord::store::settings_repository>(cfg.store_path);
+  } catch (const std::exception& e) {
+    return fail(e.what());
+  }
+
+  caf::actor_system sys{cfg};
+  coord::app::node node{sys, cfg, std::move(repo)};
+  try {
+    node.start();
+  } catch (const std::exception& e) {
+    return fail(e.what());
+  }
+  std::printf("coordinator %s: http+websocket listening on %s\n", COORD_VERSION,
+              node.http_address().c_str());
+  std::fflush(stdout);
+  spdlog::info("started version={} store=\"{}\"", COORD_VERSION, cfg.store_path);
+
+  int sig = 0;
+  sigwait(&stop_signals, &sig);
+  spdlog::info("stopping signal={}", sig == SIGINT ? "SIGINT" : "SIGTERM");
+  node.shutdown();
+  return 0;
+}

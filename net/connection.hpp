@@ -25,7 +25,17 @@ enum class dialect : std::uint8_t { companion = 0, gateway = 1, voice = 2 };
 constexpr std::size_t dialect_count = 3;
 
 /// "companion", "gateway" or "voice".
-const char* to_string(dialect d) noexcept;
+inline const char* to_string(dialect d) noexcept {
+  switch (d) {
+    case dialect::companion:
+      return "companion";
+    case dialect::gateway:
+      return "gateway";
+    case dialect::voice:
+      return "voice";
+  }
+  return "unknown";
+}
 
 /// One websocket peer as the protocol side sees it. Every member is thread-safe.
 class connection {

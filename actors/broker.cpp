@@ -1,0 +1,82 @@
+#include "actors/broker.hpp"
+
+#include <caf/event_based_actor.hpp>
+
+namespace coord::actors {
+
+void broker_state::add_receiver(net::connection* conn) {
+  if (companion_index.count(conn->id()) != 0)
+    return;
+  companion_index.emplace(conn->id(), companions.size());
+  companions.push_back(conn);
+}
+
+void broker_state::remove_receiver(std::uint64_t id) {
+  auto i = companion_index.find(id);
+  if (i == companion_index.end())
+    return;
+  // Swap-remove keeps the vector dense; broadcast order across sessions does not matter,
+  // only the order within one session, which a single queue per connection keeps.
+  auto slot = i->second;
+  companion_index.erase(i);
+  if (slot + 1 != companions.size()) {
+    companions[slot] = companions.back();
+    companion_index[companions[slot]->id()] = slot;
+  }
+  companions.pop_back();
+}
+
+caf::behavior broker(caf::stateful_actor<broker_state>* self, metrics::registry* metrics) {
+  self->state.metrics = metrics;
+  return {
+    [=](register_atom, session_handle& h) {
+      auto id = h.conn->id();
+      self->state.sessions.emplace(id, std::move(h));
+    },
+    [=](unregister_atom, std::uint64_t id) {
+      self->state.remove_receiver(id);
+      self->state.sessions.erase(id);
+    },
+    [=](attach_atom, std::uint64_t id, const net::buffer& reply) {
+      auto i = self->state.sessions.find(id);
+      if (i == self->state.sessions.end())
+        return; // closed while the store worked on its handshake
+      // The reply goes first, then every later broadcast: both run in this actor, so a
+      // change committed after the store built the reply reaches the session after it.
+      i->second.conn->send(reply);
+      if (i->second.conn->dialect() == net::dialect::companion)
+        self->state.add_receiver(i->second.conn.get());
+    },
+    [=](broadcast_atom, const broadcast_msg& msg) {
+      auto& st = self->state;
+      if (msg.companion)
+        for (auto* conn : st.companions)
+          conn->send(msg.companion);
+      st.metrics->broadcasts.inc();
+      std::chrono::duration<double> took = std::chrono::steady_clock::now() - msg.started;
+      st.metrics->broadcast_seconds.observe(took.count());
+    },
+    [=](sessions_atom) {
+      std::vector<session_info> out;
+      out.reserve(self->state.sessions.size());
+      for (auto& [id, h] : self->state.sessions)
+        out.push_back(session_info{id, h.conn->dialect(), h.conn->remote_address(),
+                                   h.conn->queued_bytes(),
+                                   self->state.companion_index.count(id) != 0});
+      return out;
+    },
+    [=](kick_atom, std::uint64_t id, std::uint16_t code) {
+      auto i = self->state.sessions.find(id);
+      if (i == self->state.sessions.end())
+        return false;
+      i->second.conn->close(code, "closed by operator");
+      return true;
+    },
+    [=](close_all_atom, std::uint16_t code, const std::string& reason) {
+      for (auto& [id, h] : self->state.sessions)
+        h.conn->close(code, reason);
+    },
+  };
+}
+
+} // namespace coord::actors

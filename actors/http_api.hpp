@@ -1,0 +1,30 @@
+#pragma once
+// Plain HTTP requests: /healthz, /metrics and the admin API of SPEC.md §6. It never blocks:
+// each request that needs another actor is a CAF request whose answer is written back
+// through the responder (net/ posts it onto the connection's strand).
+
+#include "actors/messages.hpp"
+#include "metrics/registry.hpp"
+
+#include <caf/stateful_actor.hpp>
+
+namespace coord::actors {
+
+/// What the HTTP API needs of the rest of the node.
+struct http_api_deps {
+  std::string admin_token; ///< admin.token; empty disables the admin API (403)
+  caf::actor broker;
+  caf::actor store;
+  caf::actor stats;
+  metrics::registry* metrics = nullptr;
+};
+
+struct http_api_state {
+  static inline const char* name = "http_api";
+  http_api_deps deps;
+};
+
+/// Spawn with `sys.spawn(http_api, deps)`; send it (http_atom, http_request, responder).
+caf::behavior http_api(caf::stateful_actor<http_api_state>* self, http_api_deps deps);
+
+} // namespace coord::actors

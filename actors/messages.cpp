@@ -1,0 +1,10 @@
+#include "actors/messages.hpp"
+
+namespace coord::actors {
+
+caf::error make_coord_error(coord_errc code, std::string what) {
+  return caf::error{static_cast<std::uint8_t>(code), caf::atom("coord"),
+                    caf::make_message(std::move(what))};
+}
+
+} // namespace coord::actors

@@ -1,0 +1,19 @@
+#include "actors/session_sink.hpp"
+
+#include <caf/send.hpp>
+
+namespace coord::actors {
+
+void actor_sink::on_frame(std::string data, bool binary) {
+  caf::anon_send(actor_, frame_atom::value, std::move(data), binary);
+}
+
+void actor_sink::on_pong() {
+  caf::anon_send(actor_, pong_atom::value);
+}
+
+void actor_sink::on_closed(std::uint16_t code) {
+  caf::anon_send(actor_, closed_atom::value, code);
+}
+
+} // namespace coord::actors

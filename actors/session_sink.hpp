@@ -1,0 +1,21 @@
+#pragma once
+// Hands net/'s callbacks to a session actor as CAF messages.
+
+#include "actors/messages.hpp"
+
+namespace coord::actors {
+
+/// A net::session_sink that forwards every call to `actor` (frame_atom, pong_atom,
+/// closed_atom) and returns at once; it runs on an io thread.
+class actor_sink final : public net::session_sink {
+public:
+  explicit actor_sink(caf::actor actor) : actor_(std::move(actor)) {}
+  void on_frame(std::string data, bool binary) override;
+  void on_pong() override;
+  void on_closed(std::uint16_t code) override;
+
+private:
+  caf::actor actor_;
+};
+
+} // namespace coord::actors

@@ -1,0 +1,139 @@
+#include "actors/settings_store.hpp"
+
+#include "proto/companion_codec.hpp"
+
+#include <caf/event_based_actor.hpp>
+#include <caf/send.hpp>
+#include <spdlog/spdlog.h>
+
+namespace coord::actors {
+
+proto::guild_settings settings_store_state::get(std::uint64_t guild) const {
+  if (auto i = settings.find(guild); i != settings.end())
+    return i->second;
+  proto::guild_settings s;
+  s.guild_id = guild;
+  s.prefix = default_prefix;
+  return s;
+}
+
+namespace {
+
+using self_ptr = caf::stateful_actor<settings_store_state>*;
+
+void fan_out(self_ptr self, std::string companion_frame,
+             std::chrono::steady_clock::time_point started) {
+  broadcast_msg msg;
+  msg.companion = net::make_buffer(std::move(companion_frame));
+  msg.started = started;
+  self->send(self->state.broker, broadcast_atom::value, std::move(msg));
+}
+
+/// Runs one write against SQLite; true when it committed.
+template <class F>
+bool commit(self_ptr self, const char* what, F&& write) {
+  try {
+    write();
+    self->state.metrics->store_commits.inc();
+    return true;
+  } catch (const std::exception& e) {
+    self->state.metrics->store_commit_failures.inc();
+    spdlog::error("store: commit failed op={} error=\"{}\"", what, e.what());
+    return false;
+  }
+}
+
+caf::error store_failed() {
+  return make_coord_error(coord_errc::store_failed, "store commit failed");
+}
+
+/// Stores `next` as the settings of its guild and broadcasts what changed.
+caf::result<proto::guild_settings> save(self_ptr self, const proto::guild_settings& next,
+                                        bool settings_changed, bool music_changed) {
+  auto started = std::chrono::steady_clock::now();
+  if (!commit(self, "save_settings", [&] { self->state.repo->save_settings(next); }))
+    return store_failed();
+  self->state.settings[next.guild_id] = next;
+  if (settings_changed)
+    fan_out(self, proto::companion::encode_guild_settings(next), started);
+  if (music_changed)
+    fan_out(self, proto::companion::encode_music_toggle(next.guild_id, next.music_enabled),
+            started);
+  return next;
+}
+
+} // namespace
+
+caf::behavior settings_store(caf::stateful_actor<settings_store_state>* self,
+                             std::shared_ptr<store::settings_repository> repo,
+                             std::string default_prefix, caf::actor broker,
+                             metrics::registry* metrics) {
+  auto& st = self->state;
+  st.repo = std::move(repo);
+  st.default_prefix = std::move(default_prefix);
+  st.broker = std::move(broker);
+  st.metrics = metrics;
+  for (auto& s : st.repo->load_settings())
+    st.settings.emplace(s.guild_id, std::move(s));
+  for (auto id : st.repo->load_supporters())
+    st.supporters.insert(id);
+  return {
+    [=](handshake_atom, std::uint64_t session, const std::vector<std::uint64_t>& guilds) {
+      std::vector<proto::guild_settings> out;
+      out.reserve(guilds.size());
+      for (auto g : guilds)
+        out.push_back(self->state.get(g));
+      std::vector<std::uint64_t> sups{self->state.supporters.begin(),
+                                      self->state.supporters.end()};
+      auto reply = proto::companion::encode_handshake_reply(sups, out);
+      self->send(self->state.broker, attach_atom::value, session,
+                 net::make_buffer(std::move(reply)));
+    },
+    [=](guild_req_atom, std::uint64_t guild) {
+      fan_out(self, proto::companion::encode_guild_settings(self->state.get(guild)),
+              std::chrono::steady_clock::now());
+    },
+    [=](settings_get_atom, std::uint64_t guild) { return self->state.get(guild); },
+    [=](settings_set_atom, std::uint64_t guild,
+        const proto::admin::settings_patch& patch) -> caf::result<proto::guild_settings> {
+      auto next = self->state.get(guild);
+      proto::admin::apply(next, patch);
+      bool settings_changed = patch.prefix || patch.dj_role_id || patch.voice_channel_id
+                              || patch.music_channel_id;
+      return save(self, next, settings_changed, patch.music_enabled.has_value());
+    },
+    [=](music_set_atom, std::uint64_t guild,
+        bool enable) -> caf::result<proto::guild_settings> {
+      auto next = self->state.get(guild);
+      next.music_enabled = enable;
+      return save(self, next, false, true);
+    },
+    [=](supporters_atom) {
+      return std::vector<std::uint64_t>{self->state.supporters.begin(),
+                                        self->state.supporters.end()};
+    },
+    [=](supporter_add_atom, std::uint64_t id) -> caf::result<bool> {
+      auto started = std::chrono::steady_clock::now();
+      bool added = false;
+      if (!commit(self, "add_supporter", [&] { added = self->state.repo->add_supporter(id); }))
+        return store_failed();
+      self->state.supporters.insert(id);
+      if (added)
+        fan_out(self, proto::companion::encode_supporter_added(id), started);
+      return added;
+    },
+    [=](supporter_del_atom, std::uint64_t id) -> caf::result<bool> {
+      auto started = std::chrono::steady_clock::now();
+      bool removed = false;
+      if (!commit(self, "remove_supporter",
+                  [&] { removed = self->state.repo->remove_supporter(id); }))
+        return store_failed();
+      self->state.supporters.erase(id);
+      if (removed)
+        fan_out(self, proto::companion::encode_supporter_removed(id), started);
+      return removed;
+    },
+  };
+}
+
+} // namespace coord::actors

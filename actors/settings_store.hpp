@@ -1,0 +1,40 @@
+#pragma once
+// The guild-settings store: the only owner of the SQLite file. Every change is committed
+// first, then handed to the broker as a broadcast; a failed commit answers an error and
+// broadcasts nothing (SPEC.md §7).
+
+#include "actors/messages.hpp"
+#include "metrics/registry.hpp"
+#include "store/settings_repository.hpp"
+
+#include <caf/stateful_actor.hpp>
+
+#include <memory>
+#include <set>
+#include <unordered_map>
+
+namespace coord::actors {
+
+/// The store's state: the repository and an in-memory copy of every stored row, so reads
+/// (a handshake asking for thousands of guilds) never touch the disk.
+struct settings_store_state {
+  static inline const char* name = "guild_settings_store";
+  std::shared_ptr<store::settings_repository> repo;
+  std::unordered_map<std::uint64_t, proto::guild_settings> settings;
+  std::set<std::uint64_t> supporters;
+  std::string default_prefix;
+  caf::actor broker;
+  metrics::registry* metrics = nullptr;
+
+  /// The stored settings of `guild`, or the defaults when nothing is stored.
+  proto::guild_settings get(std::uint64_t guild) const;
+};
+
+/// Spawn detached (it blocks on fsync): `sys.spawn<caf::detached>(settings_store, repo,
+/// default_prefix, broker, &metrics)`. Loads every row from `repo` at start.
+caf::behavior settings_store(caf::stateful_actor<settings_store_state>* self,
+                             std::shared_ptr<store::settings_repository> repo,
+                             std::string default_prefix, caf::actor broker,
+                             metrics::registry* metrics);
+
+} // namespace coord::actors

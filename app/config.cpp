@@ -1,0 +1,67 @@
+#include "app/config.hpp"
+
+#include <caf/config_option_adder.hpp>
+
+#include <spdlog/common.h>
+
+namespace coord::app {
+
+config::config() {
+  // Two scheduler threads on the 2-core target machine unless told otherwise.
+  set("scheduler.max-threads", 2);
+  opt_group{custom_options_, "coordinator"}
+    .add(host, "host", "address of the HTTP + websocket listener")
+    .add(port, "port", "port of the HTTP + websocket listener (0 = pick a free one)")
+    .add(io_threads, "io_threads", "threads running the network io");
+  opt_group{custom_options_, "limits"}
+    .add(max_frame_bytes, "max_frame_bytes", "largest websocket message accepted (else 1009)")
+    .add(outbound_queue_bytes, "outbound_queue_bytes",
+         "bytes queued to one session before it is closed with 4009")
+    .add(messages_per_minute, "messages_per_minute",
+         "companion/voice messages per minute before 4008 (0 = off)")
+    .add(max_sessions, "max_sessions", "websocket sessions before upgrades answer 503")
+    .add(handshake_timeout_s, "handshake_timeout_s",
+         "seconds a connection may take to finish its HTTP request or upgrade")
+    .add(max_body_bytes, "max_body_bytes", "largest HTTP body accepted (else 413)");
+  opt_group{custom_options_, "companion"}
+    .add(companion_key, "key", "the key every companion payload must carry")
+    .add(default_prefix, "default_prefix", "prefix of a guild with nothing stored")
+    .add(ping_interval, "ping_interval", "websocket ping period; two unanswered: close 4007")
+    .add(stats_stale_after, "stats_stale_after",
+         "an op 5 report stops counting after this long without a new one");
+  opt_group{custom_options_, "admin"}.add(admin_token, "token",
+                                           "bearer token of /api/v1 (empty: API refused)");
+  opt_group{custom_options_, "store"}.add(store_path, "path", "SQLite file of the settings");
+  opt_group{custom_options_, "log"}.add(
+    log_level, "level", "trace, debug, info, warn, error, critical or off");
+}
+
+std::string config::validate() const {
+  if (host.empty())
+    return "coordinator.host must not be empty";
+  if (io_threads < 1 || io_threads > 64)
+    return "coordinator.io_threads must be between 1 and 64";
+  if (max_frame_bytes < 128)
+    return "limits.max_frame_bytes must be at least 128";
+  if (outbound_queue_bytes < max_frame_bytes)
+    return "limits.outbound_queue_bytes must be at least limits.max_frame_bytes";
+  if (max_sessions < 1)
+    return "limits.max_sessions must be at least 1";
+  if (handshake_timeout_s < 1)
+    return "limits.handshake_timeout_s must be at least 1";
+  if (messages_per_minute > UINT32_MAX)
+    return "limits.messages_per_minute is too large";
+  if (default_prefix.empty() || default_prefix.size() > 2000)
+    return "companion.default_prefix must be 1 to 2000 bytes";
+  if (ping_interval.count() <= 0)
+    return "companion.ping_interval must be positive";
+  if (stats_stale_after.count() <= 0)
+    return "companion.stats_stale_after must be positive";
+  if (store_path.empty())
+    return "store.path must not be empty";
+  if (spdlog::level::from_str(log_level) == spdlog::level::off && log_level != "off")
+    return "log.level must be one of trace, debug, info, warn, error, critical, off";
+  return {};
+}
+
+} // namespace coord::app

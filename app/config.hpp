@@ -1,0 +1,47 @@
+#pragma once
+// Every option of the coordinator, read by CAF from conf/coordinator.ini and the command
+// line (`--section.key=value`). conf/coordinator.ini lists each with its default.
+
+#include <caf/actor_system_config.hpp>
+#include <caf/timestamp.hpp>
+
+#include <cstdint>
+#include <string>
+
+namespace coord::app {
+
+/// The coordinator's configuration (CAF 0.17 INI sections: coordinator, limits, companion,
+/// admin, store, log).
+class config : public caf::actor_system_config {
+public:
+  config();
+
+  /// Checks the values CAF cannot check by type; returns an empty string when all is well,
+  /// else one line naming the bad option.
+  std::string validate() const;
+
+  // [coordinator]
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 7700;
+  std::size_t io_threads = 1;
+  // [limits]
+  std::size_t max_frame_bytes = 1 << 20;
+  std::size_t outbound_queue_bytes = 8 << 20;
+  std::size_t messages_per_minute = 1200;
+  std::size_t max_sessions = 20000;
+  std::size_t handshake_timeout_s = 10;
+  std::size_t max_body_bytes = 64 << 10;
+  // [companion]
+  std::string companion_key;
+  std::string default_prefix = "!";
+  caf::timespan ping_interval = std::chrono::seconds(30);
+  caf::timespan stats_stale_after = std::chrono::seconds(90);
+  // [admin]
+  std::string admin_token;
+  // [store]
+  std::string store_path = "data/coordinator.db";
+  // [log]
+  std::string log_level = "info";
+};
+
+} // namespace coord::app

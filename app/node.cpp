@@ -1,0 +1,89 @@
+#include "app/node.hpp"
+
+#include "actors/broker.hpp"
+#include "actors/companion_session.hpp"
+#include "actors/http_api.hpp"
+#include "actors/settings_store.hpp"
+#include "actors/shard_stats.hpp"
+#include "net/server.hpp"
+#include "proto/errors.hpp"
+#include "store/settings_repository.hpp"
+
+#include <caf/exit_reason.hpp>
+#include <caf/send.hpp>
+#include <spdlog/spdlog.h>
+
+#include <future>
+
+namespace coord::app {
+
+node::node(caf::actor_system& sys, const config& cfg,
+           std::shared_ptr<store::settings_repository> repo)
+  : sys_(sys), cfg_(cfg) {
+  broker_ = sys_.spawn(actors::broker, &metrics_);
+  // The store blocks on fsync, so it gets a thread of its own instead of a scheduler worker.
+  store_ = sys_.spawn<caf::detached>(actors::settings_store, std::move(repo),
+                                     cfg_.default_prefix, broker_, &metrics_);
+  stats_ = sys_.spawn(actors::shard_stats, cfg_.stats_stale_after, &metrics_);
+  actors::http_api_deps api{cfg_.admin_token, broker_, store_, stats_, &metrics_};
+  http_api_ = sys_.spawn(actors::http_api, std::move(api));
+
+  net::server_options opts;
+  opts.host = cfg_.host;
+  opts.port = cfg_.port;
+  opts.io_threads = static_cast<unsigned>(cfg_.io_threads);
+  opts.max_frame_bytes = cfg_.max_frame_bytes;
+  opts.outbound_queue_bytes = cfg_.outbound_queue_bytes;
+  opts.max_body_bytes = cfg_.max_body_bytes;
+  opts.max_sessions = cfg_.max_sessions;
+  opts.handshake_timeout = std::chrono::seconds(cfg_.handshake_timeout_s);
+  opts.ping_interval[static_cast<std::size_t>(net::dialect::companion)] =
+    std::chrono::duration_cast<std::chrono::milliseconds>(cfg_.ping_interval);
+
+  actors::companion_deps companion{cfg_.companion_key,
+                                   static_cast<std::uint32_t>(cfg_.messages_per_minute),
+                                   broker_, store_, stats_, &metrics_};
+  net::server_hooks hooks;
+  hooks.on_open = [this, companion](std::shared_ptr<net::connection> conn,
+                                    const net::upgrade_request& req)
+    -> std::shared_ptr<net::session_sink> {
+    switch (req.dialect) {
+      case net::dialect::companion:
+        return actors::open_companion_session(sys_, std::move(conn), companion);
+      default:
+        return nullptr; // dialect not served by this build: net/ closes with 1011
+    }
+  };
+  hooks.on_http = [this](net::http_request req, std::shared_ptr<net::http_responder> r) {
+    caf::anon_send(http_api_, actors::http_atom::value, std::move(req), std::move(r));
+  };
+  server_ = std::make_unique<net::server>(std::move(opts), std::move(hooks), metrics_);
+}
+
+node::~node() {
+  if (server_)
+    server_->stop();
+}
+
+void node::start() {
+  server_->start();
+}
+
+std::string node::http_address() const {
+  return server_->local_address();
+}
+
+void node::shutdown() {
+  std::promise<void> closed;
+  auto done = closed.get_future();
+  server_->shutdown(proto::close::going_away, "coordinator shutting down",
+                    std::chrono::seconds(3), [&closed] { closed.set_value(); });
+  if (done.wait_for(std::chrono::seconds(4)) != std::future_status::ready)
+    spdlog::warn("shutdown: sessions still open after the grace period");
+  server_->stop();
+  // Every acknowledged change is already committed; exiting the store closes SQLite.
+  for (auto* a : {&http_api_, &stats_, &store_, &broker_})
+    caf::anon_send_exit(*a, caf::exit_reason::user_shutdown);
+}
+
+} // namespace coord::app

@@ -1,0 +1,49 @@
+#pragma once
+// One coordinator node: the actors, the listener, and the way they are started and stopped.
+
+#include "app/config.hpp"
+#include "metrics/registry.hpp"
+
+#include <caf/actor.hpp>
+#include <caf/actor_system.hpp>
+
+#include <memory>
+
+namespace coord::net {
+class server;
+}
+namespace coord::store {
+class settings_repository;
+}
+
+namespace coord::app {
+
+/// Wires the actors to the listener. start() and shutdown() run on the main thread.
+class node {
+public:
+  node(caf::actor_system& sys, const config& cfg,
+       std::shared_ptr<store::settings_repository> repo);
+  ~node();
+
+  /// Binds the listener; throws std::runtime_error with one line when it cannot.
+  void start();
+
+  /// "host:port" of the HTTP + websocket listener.
+  std::string http_address() const;
+
+  /// SPEC.md §8: stop accepting, close every session with 1001, stop the actors (the store
+  /// closes SQLite), stop the io threads. Returns within about 4 s.
+  void shutdown();
+
+private:
+  caf::actor_system& sys_;
+  const config& cfg_;
+  metrics::registry metrics_;
+  caf::actor broker_;
+  caf::actor store_;
+  caf::actor stats_;
+  caf::actor http_api_;
+  std::unique_ptr<net::server> server_;
+};
+
+} // namespace coord::app

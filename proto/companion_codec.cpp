@@ -1,0 +1,199 @@
+#include "proto/companion_codec.hpp"
+
+#include "proto/json_text.hpp"
+#include "proto/secure_compare.hpp"
+#include "proto/snowflake.hpp"
+
+#include <boost/json/parse.hpp>
+#include <boost/json/value.hpp>
+
+#include <limits>
+#include <optional>
+
+namespace coord::proto::companion {
+
+namespace {
+
+decode_error missing(std::string_view field) {
+  return {errc::invalid_payload, "missing field " + std::string{field}};
+}
+
+decode_error invalid(std::string_view field) {
+  return {errc::invalid_payload, "invalid field " + std::string{field}};
+}
+
+/// A non-negative integer that fits int64 (no doubles, strings or negatives).
+std::optional<std::int64_t> non_negative_int(const boost::json::value& v) noexcept {
+  // Boost.JSON uses the uint64 kind only above INT64_MAX, so only int64 can fit.
+  if (const auto* i = v.if_int64(); i && *i >= 0)
+    return *i;
+  return std::nullopt;
+}
+
+result<client_message> decode_handshake(const boost::json::object& body) {
+  const auto* field = body.if_contains("guildIds");
+  if (!field)
+    return missing("guildIds");
+  const auto* arr = field->if_array();
+  if (!arr)
+    return invalid("guildIds");
+  handshake h;
+  h.guild_ids.reserve(arr->size());
+  for (const auto& item : *arr) {
+    auto id = parse_snowflake(item);
+    if (!id)
+      return invalid("guildIds");
+    h.guild_ids.push_back(*id);
+  }
+  return client_message{std::move(h)};
+}
+
+result<client_message> decode_guild_request(const boost::json::object& body) {
+  const auto* field = body.if_contains("guildId");
+  if (!field)
+    return missing("guildId");
+  auto id = parse_snowflake(*field);
+  if (!id)
+    return invalid("guildId");
+  return client_message{guild_request{*id}};
+}
+
+result<client_message> decode_music_stats(const boost::json::object& body) {
+  music_stats m;
+  for (auto [name, out] : {std::pair{"shardId", &m.shard_id},
+                           std::pair{"playingMusic", &m.playing_music}}) {
+    const auto* field = body.if_contains(name);
+    if (!field)
+      return missing(name);
+    auto n = non_negative_int(*field);
+    if (!n)
+      return invalid(name);
+    *out = *n;
+  }
+  return client_message{m};
+}
+
+/// The fields of a settings object, without braces, in SPEC §3's order.
+void append_settings_fields(std::string& out, const guild_settings& g) {
+  out.append("\"guildId\":");
+  json_text::append_uint(out, g.guild_id);
+  out.append(",\"prefix\":");
+  json_text::append_string(out, g.prefix);
+  out.append(",\"djRoleId\":");
+  json_text::append_uint(out, g.dj_role_id);
+  out.append(",\"voiceChannelId\":");
+  json_text::append_uint(out, g.voice_channel_id);
+  out.append(",\"musicChannelId\":");
+  json_text::append_uint(out, g.music_channel_id);
+}
+
+/// Bytes of one settings object apart from the prefix: 5 ids of up to 20 digits plus keys.
+constexpr std::size_t settings_overhead = 96 + 5 * 20;
+
+std::string encode_supporter(int op_code, std::uint64_t supporter_id) {
+  std::string out;
+  out.reserve(48);
+  out.append("{\"op\":");
+  json_text::append_uint(out, static_cast<std::uint64_t>(op_code));
+  out.append(",\"supporterId\":");
+  json_text::append_uint(out, supporter_id);
+  out.push_back('}');
+  return out;
+}
+
+} // namespace
+
+result<envelope> open(std::string_view text, std::string_view expected_key) {
+  boost::system::error_code ec;
+  auto parsed = boost::json::parse(text, ec);
+  if (ec)
+    return decode_error{errc::invalid_json, "invalid json"};
+  auto* obj = parsed.if_object();
+  if (!obj)
+    return decode_error{errc::auth_failed, "invalid key"};
+  const auto* key_value = obj->if_contains("key");
+  const auto* key = key_value ? key_value->if_string() : nullptr;
+  if (!key || !secure_equals(std::string_view{key->data(), key->size()}, expected_key))
+    return decode_error{errc::auth_failed, "invalid key"};
+  const auto* op_value = obj->if_contains("op");
+  if (!op_value)
+    return missing("op");
+  std::int64_t op_code = 0;
+  if (const auto* i = op_value->if_int64())
+    op_code = *i;
+  else if (op_value->is_uint64())
+    op_code = -1; // an integer, just not one of ours
+  else
+    return invalid("op");
+  if (op_code != op::handshake && op_code != op::guild_settings && op_code != op::music_stats)
+    return decode_error{errc::unknown_opcode, "unknown opcode"};
+  return envelope{static_cast<int>(op_code), std::move(*obj)};
+}
+
+result<client_message> decode(const envelope& env) {
+  switch (env.op) {
+    case op::handshake:
+      return decode_handshake(env.body);
+    case op::guild_settings:
+      return decode_guild_request(env.body);
+    case op::music_stats:
+      return decode_music_stats(env.body);
+    default:
+      return decode_error{errc::unknown_opcode, "unknown opcode"};
+  }
+}
+
+std::string encode_handshake_reply(const std::vector<std::uint64_t>& supporter_ids,
+                                   const std::vector<guild_settings>& guilds) {
+  std::size_t size = 48 + supporter_ids.size() * 21;
+  for (const auto& g : guilds)
+    size += settings_overhead + g.prefix.size();
+  std::string out;
+  out.reserve(size);
+  out.append("{\"op\":1,\"supporterIds\":[");
+  for (std::size_t i = 0; i < supporter_ids.size(); ++i) {
+    if (i != 0)
+      out.push_back(',');
+    json_text::append_uint(out, supporter_ids[i]);
+  }
+  out.append("],\"guilds\":[");
+  for (std::size_t i = 0; i < guilds.size(); ++i) {
+    if (i != 0)
+      out.push_back(',');
+    out.push_back('{');
+    append_settings_fields(out, guilds[i]);
+    out.push_back('}');
+  }
+  out.append("]}");
+  return out;
+}
+
+std::string encode_guild_settings(const guild_settings& g) {
+  std::string out;
+  out.reserve(16 + settings_overhead + g.prefix.size());
+  out.append("{\"op\":2,");
+  append_settings_fields(out, g);
+  out.push_back('}');
+  return out;
+}
+
+std::string encode_music_toggle(std::uint64_t guild_id, bool enable) {
+  std::string out;
+  out.reserve(56);
+  out.append("{\"op\":3,\"guildId\":");
+  json_text::append_uint(out, guild_id);
+  out.append(",\"enable\":");
+  json_text::append_bool(out, enable);
+  out.push_back('}');
+  return out;
+}
+
+std::string encode_supporter_added(std::uint64_t supporter_id) {
+  return encode_supporter(op::supporter_added, supporter_id);
+}
+
+std::string encode_supporter_removed(std::uint64_t supporter_id) {
+  return encode_supporter(op::supporter_removed, supporter_id);
+}
+
+} // namespace coord::proto::companion

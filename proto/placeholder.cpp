@@ -1,2 +1,0 @@
-// placeholder until the first codec lands
-namespace coord::proto {}
