@@ -6,6 +6,7 @@
 #include "metrics/registry.hpp"
 
 #include <caf/actor_system.hpp>
+#include <caf/event_based_actor.hpp>
 #include <caf/stateful_actor.hpp>
 
 namespace coord::actors {

@@ -42,7 +42,7 @@ using sessions_atom = caf::atom_constant<caf::atom("cd_sess")>;
 /// -> broker: close one session (std::uint64_t id, std::uint16_t code) -> bool found.
 using kick_atom = caf::atom_constant<caf::atom("cd_kick")>;
 /// -> broker: close every session (std::uint16_t code, std::string reason).
-using close_all_atom = caf::atom_constant<caf::atom("cd_closeall")>;
+using close_all_atom = caf::atom_constant<caf::atom("cd_clsall")>;
 
 /// session -> store: companion op 1 (std::uint64_t session, std::vector<std::uint64_t> guilds).
 using handshake_atom = caf::atom_constant<caf::atom("cd_hshake")>;

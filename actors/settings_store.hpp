@@ -7,6 +7,7 @@
 #include "metrics/registry.hpp"
 #include "store/settings_repository.hpp"
 
+#include <caf/event_based_actor.hpp>
 #include <caf/stateful_actor.hpp>
 
 #include <memory>

@@ -5,6 +5,7 @@
 #include "actors/messages.hpp"
 #include "metrics/registry.hpp"
 
+#include <caf/event_based_actor.hpp>
 #include <caf/stateful_actor.hpp>
 
 #include <chrono>

@@ -7,7 +7,6 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
 
-#include <limits>
 #include <optional>
 
 namespace coord::proto::companion {
@@ -127,6 +126,8 @@ result<envelope> open(std::string_view text, std::string_view expected_key) {
     return invalid("op");
   if (op_code != op::handshake && op_code != op::guild_settings && op_code != op::music_stats)
     return decode_error{errc::unknown_opcode, "unknown opcode"};
+  // The secret has done its job; keep it out of anything that logs or forwards the body.
+  obj->erase("key");
   return envelope{static_cast<int>(op_code), std::move(*obj)};
 }
 

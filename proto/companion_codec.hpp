@@ -47,7 +47,7 @@ using client_message = std::variant<handshake, guild_request, music_stats>;
 /// A parsed frame whose JSON, key and op passed; the body not yet checked.
 struct envelope {
   int op = 0;
-  boost::json::object body;
+  boost::json::object body; ///< the whole frame minus `key`
 };
 
 /// Step 1 of SPEC §3's check order: invalid JSON -> invalid_json; not an object or a missing,

@@ -1,6 +1,7 @@
 #pragma once
 // Discord ids ("snowflakes", SPEC.md §2): accepted as JSON numbers or decimal strings.
 
+#include <boost/json/string.hpp>
 #include <boost/json/value.hpp>
 
 #include <cstdint>
@@ -16,5 +17,15 @@ std::optional<std::uint64_t> parse_snowflake(const boost::json::value& v) noexce
 /// A Discord id from its decimal text: 1 to 20 ASCII digits, no sign or space, at most
 /// 18446744073709551615 (leading zeros are accepted); anything else: nullopt.
 std::optional<std::uint64_t> parse_snowflake(std::string_view text) noexcept;
+
+/// The decimal-text form for a C string (without it, a literal would be ambiguous).
+inline std::optional<std::uint64_t> parse_snowflake(const char* text) noexcept {
+  return parse_snowflake(std::string_view{text});
+}
+
+/// The decimal-text form for a Boost.JSON string (without it, the call would be ambiguous).
+inline std::optional<std::uint64_t> parse_snowflake(const boost::json::string& text) noexcept {
+  return parse_snowflake(std::string_view{text.data(), text.size()});
+}
 
 } // namespace coord::proto

@@ -65,8 +65,10 @@ private:
 /// A cached prepared statement in use: bind, step, read; reset and unbound on destruction.
 class statement {
 public:
+  /// Wraps `stmt`, owned by `db`'s cache; `op` names the operation in errors.
   statement(database& db, sqlite3_stmt* stmt, const char* op) noexcept
       : db_(db), stmt_(stmt), op_(op) {}
+  /// Resets the statement and clears its bindings for the next user.
   ~statement();
 
   statement(const statement&) = delete;
@@ -98,6 +100,7 @@ class transaction {
 public:
   /// `op` names the operation in errors (e.g. "save settings to").
   transaction(database& db, const char* op);
+  /// Rolls back unless committed.
   ~transaction();
 
   transaction(const transaction&) = delete;

@@ -78,7 +78,7 @@ settings_repository::~settings_repository() = default;
 void settings_repository::configure() {
   db_.exec("PRAGMA busy_timeout = 5000", "open");
   // A newer coordinator's file is refused before anything here touches it.
-  check_version(schema_version());
+  check_version(read_version("open"));
   // WAL can be refused silently (an in-memory database, a VFS without shared memory): the
   // pragma answers with the mode actually in force.
   {
@@ -97,7 +97,7 @@ void settings_repository::migrate() {
   // The version is read inside a write transaction, so two processes opening a new file at
   // once cannot both create the tables; and a file we cannot write fails here, at open.
   transaction tx(db_, "open");
-  const int version = schema_version();
+  const int version = read_version("open");
   check_version(version);
   if (version == 0) {
     db_.exec(schema_v1, "migrate");
@@ -195,7 +195,11 @@ const std::string& settings_repository::path() const noexcept {
 }
 
 int settings_repository::schema_version() {
-  auto q = db_.query("PRAGMA user_version", "read the schema version of");
+  return read_version("read the schema version of");
+}
+
+int settings_repository::read_version(const char* op) {
+  auto q = db_.query("PRAGMA user_version", op);
   return q.step() ? static_cast<int>(q.column_int64(0)) : 0;
 }
 

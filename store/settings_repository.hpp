@@ -53,6 +53,7 @@ public:
 private:
   void configure();
   void migrate();
+  int read_version(const char* op);
   void check_version(int version) const;
 
   database db_;

@@ -71,6 +71,8 @@ BOOST_AUTO_TEST_CASE(open_returns_the_op_and_body) {
   BOOST_REQUIRE(env);
   BOOST_TEST(env->op == 2);
   BOOST_TEST(env->body.at("guildId").as_int64() == 5);
+  BOOST_TEST(env->body.at("op").as_int64() == 2);
+  BOOST_TEST(!env->body.contains("key"));
 }
 
 BOOST_AUTO_TEST_CASE(handshake_decodes_numbers_and_strings_in_order) {

@@ -3,6 +3,7 @@
 #include "proto/snowflake.hpp"
 
 #include <boost/json/parse.hpp>
+#include <boost/json/string.hpp>
 
 #include <cstdint>
 #include <limits>
@@ -24,31 +25,40 @@ std::optional<std::uint64_t> from_json(std::string_view text) {
   return parse_snowflake(v);
 }
 
+/// The parsed id as text, or "none": printable in test failures.
+std::string show(std::optional<std::uint64_t> id) {
+  return id ? std::to_string(*id) : "none";
+}
+
+std::string show_text(std::string_view text) {
+  return show(parse_snowflake(text));
+}
+
 } // namespace
 
 BOOST_AUTO_TEST_SUITE(snowflake)
 
 BOOST_AUTO_TEST_CASE(json_numbers_are_accepted_exactly) {
-  BOOST_TEST(from_json("0") == std::optional<std::uint64_t>{0});
-  BOOST_TEST(from_json("1") == std::optional<std::uint64_t>{1});
-  BOOST_TEST(from_json("81384788765712384") == std::optional<std::uint64_t>{81384788765712384ULL});
+  BOOST_TEST(show(from_json("0")) == "0");
+  BOOST_TEST(show(from_json("1")) == "1");
+  BOOST_TEST(show(from_json("81384788765712384")) == "81384788765712384");
   // 2^53 + 1: a double would round it to 2^53.
-  BOOST_TEST(from_json("9007199254740993") == std::optional<std::uint64_t>{9007199254740993ULL});
+  BOOST_TEST(show(from_json("9007199254740993")) == "9007199254740993");
   // INT64_MAX, then 2^63 (Boost.JSON's uint64 kind), then 2^64 - 1.
-  BOOST_TEST(from_json("9223372036854775807") ==
-             std::optional<std::uint64_t>{9223372036854775807ULL});
-  BOOST_TEST(from_json("9223372036854775808") ==
-             std::optional<std::uint64_t>{9223372036854775808ULL});
-  BOOST_TEST(from_json("18446744073709551615") == std::optional<std::uint64_t>{max_u64});
+  BOOST_TEST(show(from_json("9223372036854775807")) ==
+             "9223372036854775807");
+  BOOST_TEST(show(from_json("9223372036854775808")) ==
+             "9223372036854775808");
+  BOOST_TEST(show(from_json("18446744073709551615")) == "18446744073709551615");
 }
 
 BOOST_AUTO_TEST_CASE(json_strings_are_accepted_exactly) {
-  BOOST_TEST(from_json(R"("0")") == std::optional<std::uint64_t>{0});
-  BOOST_TEST(from_json(R"("9007199254740993")") ==
-             std::optional<std::uint64_t>{9007199254740993ULL});
-  BOOST_TEST(from_json(R"("9223372036854775808")") ==
-             std::optional<std::uint64_t>{9223372036854775808ULL});
-  BOOST_TEST(from_json(R"("18446744073709551615")") == std::optional<std::uint64_t>{max_u64});
+  BOOST_TEST(show(from_json(R"("0")")) == "0");
+  BOOST_TEST(show(from_json(R"("9007199254740993")")) ==
+             "9007199254740993");
+  BOOST_TEST(show(from_json(R"("9223372036854775808")")) ==
+             "9223372036854775808");
+  BOOST_TEST(show(from_json(R"("18446744073709551615")")) == "18446744073709551615");
 }
 
 BOOST_AUTO_TEST_CASE(non_integers_negatives_and_overflow_are_refused) {
@@ -73,12 +83,21 @@ BOOST_AUTO_TEST_CASE(malformed_strings_are_refused) {
 }
 
 BOOST_AUTO_TEST_CASE(decimal_strings_parse_up_to_twenty_digits) {
-  BOOST_TEST(parse_snowflake(std::string_view{"0"}) == std::optional<std::uint64_t>{0});
-  BOOST_TEST(parse_snowflake(std::string_view{"18446744073709551615"}) ==
-             std::optional<std::uint64_t>{max_u64});
+  BOOST_TEST(show_text("0") == "0");
+  BOOST_TEST(show_text("18446744073709551615") ==
+             "18446744073709551615");
   // Leading zeros are accepted within the 20-digit bound.
-  BOOST_TEST(parse_snowflake(std::string_view{"00000000000000000042"}) ==
-             std::optional<std::uint64_t>{42});
+  BOOST_TEST(show_text("00000000000000000042") ==
+             "42");
+}
+
+BOOST_AUTO_TEST_CASE(every_string_type_reaches_the_text_form) {
+  const std::string path_segment = "81384788765712384";
+  const json::string json_string = "81384788765712384";
+  BOOST_TEST(show(parse_snowflake("81384788765712384")) == "81384788765712384");
+  BOOST_TEST(show(parse_snowflake(path_segment)) == "81384788765712384");
+  BOOST_TEST(show(parse_snowflake(json_string)) == "81384788765712384");
+  BOOST_TEST(show(parse_snowflake("-1")) == "none");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

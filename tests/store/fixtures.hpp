@@ -1,12 +1,15 @@
 #pragma once
-// Test helpers for tests/store: a fresh temporary directory removed afterwards, and a raw
-// sqlite3 connection for looking at a store file from the outside.
+// Test helpers for tests/store: a fresh temporary directory removed afterwards, a raw
+// sqlite3 connection for looking at a store file from the outside, small builders.
+
+#include "proto/guild_settings.hpp"
 
 #include <sqlite3.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <stdexcept>
 #include <string>
@@ -85,5 +88,23 @@ public:
 private:
   sqlite3* db_ = nullptr;
 };
+
+/// Settings for `guild` with `prefix` and every other field at its default.
+inline proto::guild_settings make_settings(std::uint64_t guild, std::string prefix) {
+  proto::guild_settings s;
+  s.guild_id = guild;
+  s.prefix = std::move(prefix);
+  return s;
+}
+
+/// True if `text` is one non-empty line.
+inline bool is_one_line(const std::string& text) {
+  return !text.empty() && text.find_first_of("\r\n") == std::string::npos;
+}
+
+/// True if `text` begins with `head`.
+inline bool starts_with(const std::string& text, const std::string& head) {
+  return text.compare(0, head.size(), head) == 0;
+}
 
 } // namespace coord::store::test

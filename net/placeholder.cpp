@@ -1,0 +1,2 @@
+// net/ translation units are globbed; this keeps the library non-empty.
+namespace coord::net {}

@@ -1,0 +1,79 @@
+#pragma once
+// CAF's deterministic test coordinator for actor tests: no threads, no sleeps. Messages are
+// delivered by sched.run(); timeouts fire by sched.trigger_timeouts().
+
+#include "actors/messages.hpp"
+#include "metrics/registry.hpp"
+
+#include <caf/actor_system.hpp>
+#include <caf/actor_system_config.hpp>
+#include <caf/scheduler/test_coordinator.hpp>
+#include <caf/exit_reason.hpp>
+#include <caf/scoped_actor.hpp>
+#include <caf/send.hpp>
+
+#include <optional>
+#include <utility>
+#include <vector>
+
+namespace coord::test {
+
+/// A connection that records what the actors do with it.
+class fake_connection final : public net::connection {
+public:
+  fake_connection(std::uint64_t id, net::dialect d) : id_(id), dialect_(d) {}
+  std::uint64_t id() const noexcept override { return id_; }
+  net::dialect dialect() const noexcept override { return dialect_; }
+  void send(net::buffer data, bool binary) override {
+    if (!closed)
+      sent.emplace_back(std::move(data), binary);
+  }
+  void close(std::uint16_t code, std::string reason) override {
+    if (!closed)
+      closed.emplace(code, std::move(reason));
+  }
+  std::size_t queued_bytes() const noexcept override { return 0; }
+  const std::string& remote_address() const noexcept override { return remote_; }
+
+  std::vector<std::pair<net::buffer, bool>> sent;
+  std::optional<std::pair<std::uint16_t, std::string>> closed;
+
+private:
+  std::uint64_t id_;
+  net::dialect dialect_;
+  std::string remote_ = "127.0.0.1:1";
+};
+
+/// An actor system on the test coordinator.
+struct actor_fixture {
+  static caf::actor_system_config& configure(caf::actor_system_config& cfg) {
+    cfg.set("scheduler.policy", caf::atom("testing"));
+    return cfg;
+  }
+  actor_fixture()
+    : sys(configure(cfg)),
+      sched(dynamic_cast<caf::scheduler::test_coordinator&>(sys.scheduler())),
+      self(sys) {}
+
+  /// Stops every actor the test spawned through track(), so the system can shut down.
+  ~actor_fixture() {
+    for (auto& a : tracked)
+      caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+    sched.run();
+  }
+
+  /// Remembers `a` to be stopped at the end of the test.
+  caf::actor track(caf::actor a) {
+    tracked.push_back(a);
+    return a;
+  }
+
+  metrics::registry metrics; // outlives the actor system and every actor
+  caf::actor_system_config cfg;
+  caf::actor_system sys;
+  caf::scheduler::test_coordinator& sched;
+  caf::scoped_actor self;
+  std::vector<caf::actor> tracked;
+};
+
+} // namespace coord::test

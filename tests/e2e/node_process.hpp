@@ -1,0 +1,70 @@
+#pragma once
+// Starts the built coordinator binary as a child process for end-to-end tests.
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace coord::test {
+
+/// A fresh directory under the system temp dir, removed on destruction.
+class temp_dir {
+public:
+  temp_dir();
+  ~temp_dir();
+  temp_dir(const temp_dir&) = delete;
+  temp_dir& operator=(const temp_dir&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+
+private:
+  std::filesystem::path path_;
+};
+
+/// The secrets every e2e node is started with.
+inline constexpr const char* companion_key = "test-companion-key";
+inline constexpr const char* admin_token = "test-admin-token";
+
+/// The Authorization header of the admin API.
+inline std::pair<std::string, std::string> admin_auth() {
+  return {"Authorization", std::string{"Bearer "} + admin_token};
+}
+
+/// One coordinator process on a free port, its SQLite file in `db_path`.
+class node_process {
+public:
+  /// Starts the node and waits (up to 15 s) for its "listening on" line; throws on failure.
+  explicit node_process(std::filesystem::path db_path, std::vector<std::string> extra_args = {});
+  ~node_process();
+  node_process(const node_process&) = delete;
+  node_process& operator=(const node_process&) = delete;
+
+  std::uint16_t port() const { return port_; }
+  int pid() const { return pid_; }
+
+  /// Sends `sig` to the process.
+  void signal(int sig);
+
+  /// Waits for the process to end; its exit code (128+signal when killed), or nullopt on
+  /// timeout.
+  std::optional<int> wait_exit(std::chrono::milliseconds timeout);
+
+private:
+  int pid_ = -1;
+  int stdout_fd_ = -1;
+  std::uint16_t port_ = 0;
+  bool reaped_ = false;
+};
+
+/// Runs the coordinator binary with `args` (no defaults added) in `cwd` and returns its exit
+/// code and everything it printed on stdout and stderr. Kills it after `timeout`.
+struct run_result {
+  int exit_code = -1;
+  std::string output;
+};
+run_result run_binary(const std::vector<std::string>& args, const std::filesystem::path& cwd,
+                      std::chrono::milliseconds timeout = std::chrono::seconds(10));
+
+} // namespace coord::test
