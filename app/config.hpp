@@ -20,6 +20,9 @@ public:
   /// else one line naming the bad option.
   std::string validate() const;
 
+  /// Every option with its description (CAF's own --help lists only the global ones).
+  std::string help_text() const { return custom_options_.help_text(false); }
+
   // [coordinator]
   std::string host = "127.0.0.1";
   std::uint16_t port = 7700;

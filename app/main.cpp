@@ -11,6 +11,7 @@
 #include <csignal>
 #include <cstdio>
 #include <pthread.h>
+#include <string_view>
 
 #ifndef COORD_VERSION
 #define COORD_VERSION "0.0.0"
@@ -43,6 +44,15 @@ int main(int argc, char** argv) {
   std::signal(SIGPIPE, SIG_IGN);
 
   coord::app::config cfg;
+  for (int i = 1; i < argc; ++i) {
+    std::string_view arg{argv[i]};
+    if (arg == "--help" || arg == "-h" || arg == "-?") {
+      // CAF's own --help lists only its global options; ours lists every section.
+      std::printf("usage: coordinator [--config-file=PATH] [--section.key=value ...]\n\n%s",
+                  cfg.help_text().c_str());
+      return 0;
+    }
+  }
   if (auto err = cfg.parse(argc, argv, "conf/coordinator.ini"))
     return fail("bad option: " + cfg.render(err));
   if (cfg.cli_helptext_printed)

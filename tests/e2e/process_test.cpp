@@ -76,7 +76,7 @@ BOOST_AUTO_TEST_CASE(sigterm_closes_every_session_with_1001_and_exits_0) {
   BOOST_TEST(b.wait_close().value_or(0) == 1001);
   auto code = n.wait_exit(std::chrono::seconds(5));
   BOOST_TEST(code.value_or(-1) == 0);
-  BOOST_TEST(std::chrono::steady_clock::now() - started < std::chrono::seconds(5));
+  BOOST_TEST((std::chrono::steady_clock::now() - started < std::chrono::seconds(5)));
 }
 
 BOOST_AUTO_TEST_CASE(sigint_exits_0) {
