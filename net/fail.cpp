@@ -1,0 +1,34 @@
+#include "net/fail.hpp"
+
+#include <boost/asio/error.hpp>
+#include <boost/beast/core/error.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/websocket/error.hpp>
+#include <spdlog/spdlog.h>
+
+namespace coord::net {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+
+bool is_ordinary(const boost::system::error_code& ec) noexcept {
+  return ec == asio::error::operation_aborted || ec == beast::websocket::error::closed ||
+         ec == asio::error::eof || ec == beast::http::error::end_of_stream ||
+         ec == asio::error::connection_reset || ec == asio::error::connection_aborted ||
+         ec == asio::error::broken_pipe || ec == asio::error::not_connected ||
+         ec == beast::error::timeout;
+}
+
+void fail(const boost::system::error_code& ec, const char* what) {
+  // Cancellation and a completed websocket close are how every session ends: not news.
+  if (ec == asio::error::operation_aborted || ec == beast::websocket::error::closed)
+    return;
+  // A peer breaking the websocket protocol is the peer's problem (and counted as a close).
+  if (is_ordinary(ec) ||
+      ec.category() == beast::websocket::make_error_code(beast::websocket::error::closed).category())
+    spdlog::debug("net: {} ended error=\"{}\"", what, ec.message());
+  else
+    spdlog::warn("net: {} failed error=\"{}\"", what, ec.message());
+}
+
+} // namespace coord::net

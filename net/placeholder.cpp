@@ -1,2 +1,0 @@
-// net/ translation units are globbed; this keeps the library non-empty.
-namespace coord::net {}

@@ -1,0 +1,377 @@
+#include "net/websocket_session.hpp"
+
+#include "net/fail.hpp"
+
+#include <boost/asio/post.hpp>
+#include <boost/beast/websocket.hpp>
+#include <spdlog/spdlog.h>
+
+#include <stdexcept>
+
+namespace coord::net {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace websocket = beast::websocket;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+std::atomic<std::uint64_t> next_id{1};
+
+websocket_session::strand strand_of(tcp::socket& socket) {
+  // The listener accepts every socket on its own strand; timers and posts must use it too.
+  const auto* s = socket.get_executor().target<websocket_session::strand>();
+  if (!s)
+    throw std::logic_error("websocket_session: socket not on a strand");
+  return *s;
+}
+
+/// A close reason fits in a control frame (123 bytes); cut on a UTF-8 boundary.
+std::string_view clip_reason(std::string_view reason) {
+  constexpr std::size_t max = 123;
+  if (reason.size() <= max)
+    return reason;
+  std::size_t n = max;
+  while (n > 0 && (static_cast<unsigned char>(reason[n]) & 0xC0) == 0x80)
+    --n;
+  return reason.substr(0, n);
+}
+
+} // namespace
+
+websocket_session::websocket_session(tcp::socket&& socket, std::shared_ptr<shared_state> state,
+                                     net::dialect d, std::string remote)
+  : state_(std::move(state)),
+    strand_(strand_of(socket)),
+    ws_(std::move(socket)),
+    ping_timer_(strand_),
+    close_timer_(strand_),
+    id_(next_id.fetch_add(1, std::memory_order_relaxed)),
+    dialect_(d),
+    remote_(std::move(remote)) {}
+
+websocket_session::~websocket_session() { release_slot(); }
+
+void websocket_session::run(http::request<http::string_body> req, upgrade_request info) {
+  const auto& opts = state_->options();
+  // Beast's own timer covers the close handshake only; liveness is the pings' business.
+  ws_.set_option(websocket::stream_base::timeout{opts.close_timeout,
+                                                 websocket::stream_base::none(), false});
+  ws_.set_option(websocket::stream_base::decorator(
+    [](websocket::response_type& res) { res.set(http::field::server, "coordinator"); }));
+  // No Beast limit: do_read enforces max_frame_bytes (see there).
+  ws_.read_message_max(0);
+  // One frame per message: the payload goes out in one gather write, straight from the buffer.
+  ws_.auto_fragment(false);
+  ws_.control_callback([this](websocket::frame_type kind, beast::string_view) {
+    if (kind != websocket::frame_type::pong || finished_)
+      return;
+    unanswered_pings_ = 0;
+    if (sink_)
+      sink_->on_pong();
+  });
+  // Answer the upgrade (101); the session opens once that is written.
+  ws_.async_accept(req, [self = shared_from_this(), info = std::move(info)](
+                          boost::system::error_code ec) mutable {
+    self->on_accept(ec, std::move(info));
+  });
+}
+
+void websocket_session::on_accept(boost::system::error_code ec, upgrade_request info) {
+  if (ec) {
+    fail(ec, "websocket accept");
+    finished_ = true;
+    closing_.store(true, std::memory_order_release);
+    release_slot();
+    return;
+  }
+  opened_ = true;
+  state_->metrics().sessions[static_cast<std::size_t>(dialect_)].add();
+  const auto shutdown = state_->join(id_, weak_from_this());
+  spdlog::debug("net: session open id={} dialect={} remote={}", id_, to_string(dialect_),
+                remote_);
+
+  std::shared_ptr<session_sink> sink;
+  try {
+    if (state_->hooks().on_open)
+      sink = state_->hooks().on_open(shared_from_this(), info);
+  } catch (const std::exception& e) {
+    spdlog::warn("net: on_open threw id={} error=\"{}\"", id_, e.what());
+  }
+  sink_ = std::move(sink);
+
+  do_read();
+  arm_ping();
+  // A close() made by on_open itself is already posted and wins.
+  if (!sink_ && !closing_.load(std::memory_order_acquire))
+    begin_close(1011, "session refused", false);
+  else if (shutdown && !closing_.load(std::memory_order_acquire))
+    begin_close(shutdown->code, shutdown->reason, false);
+}
+
+void websocket_session::do_read() {
+  // The frame limit is enforced here rather than by Beast's read_message_max: Beast 1.81
+  // answers an oversized message with 1009 but then drops TCP with the rest of the message
+  // unread (its teardown stops after one read), which resets the connection and can cost the
+  // peer our close frame. Reading at most one byte past the limit keeps memory bounded.
+  const std::size_t max = state_->options().max_frame_bytes;
+  const std::size_t limit = max == 0 ? 64 * 1024 : max + 1 - std::min(buffer_.size(), max);
+  ws_.async_read_some(buffer_, limit,
+                      [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
+                        self->on_read(ec);
+                      });
+}
+
+void websocket_session::on_read(boost::system::error_code ec) {
+  if (finished_)
+    return;
+  if (ec) {
+    fail(ec, "websocket read");
+    return finish(end_code(ec));
+  }
+  const std::size_t max = state_->options().max_frame_bytes;
+  if (close_started_) {
+    // Closing: the peer's frames no longer matter; read on only to see its close.
+    buffer_.consume(buffer_.size());
+  } else if (max != 0 && buffer_.size() > max) {
+    buffer_.consume(buffer_.size());
+    begin_close(1009, "message too big", false);
+  } else if (ws_.is_message_done()) {
+    state_->metrics().messages_in[static_cast<std::size_t>(dialect_)].inc();
+    std::string data(static_cast<const char*>(buffer_.data().data()), buffer_.size());
+    const bool binary = ws_.got_binary();
+    buffer_.consume(buffer_.size());
+    if (sink_)
+      sink_->on_frame(std::move(data), binary);
+  }
+  // Do not keep a large message's capacity on an idle session.
+  if (buffer_.size() == 0 && buffer_.capacity() > 64 * 1024)
+    buffer_.shrink_to_fit();
+  // Always keep one read pending: it delivers frames, pongs and the peer's close.
+  do_read();
+}
+
+void websocket_session::send(buffer data, bool binary) {
+  if (!data || closing_.load(std::memory_order_acquire) || state_->stopped())
+    return;
+  // Account the bytes before queueing so the bound holds across threads; the queue never
+  // grows past it, not even for an instant.
+  const std::size_t n = data->size();
+  const std::size_t limit = state_->options().outbound_queue_bytes;
+  std::size_t cur = queued_.load(std::memory_order_relaxed);
+  do {
+    if (cur > limit || n > limit - cur) {
+      // Slow consumer: refuse the frame and close; the strand drops what is queued.
+      if (!closing_.exchange(true, std::memory_order_acq_rel)) {
+        spdlog::debug("net: slow consumer id={} queued={} frame={}", id_, cur, n);
+        asio::post(strand_, [self = shared_from_this()] {
+          self->begin_close(4009, "slow consumer", true);
+        });
+      }
+      return;
+    }
+  } while (!queued_.compare_exchange_weak(cur, cur + n, std::memory_order_acq_rel,
+                                          std::memory_order_relaxed));
+  // One post per frame; the payload itself is shared, never copied.
+  asio::post(strand_, [self = shared_from_this(), data = std::move(data), binary]() mutable {
+    self->on_send(std::move(data), binary);
+  });
+}
+
+void websocket_session::on_send(buffer data, bool binary) {
+  if (close_started_ || finished_) {
+    queued_.fetch_sub(data->size(), std::memory_order_acq_rel);
+    return;
+  }
+  queue_.push_back({std::move(data), binary});
+  if (!writing_)
+    do_write();
+}
+
+void websocket_session::do_write() {
+  writing_ = true;
+  const auto& f = queue_.front();
+  ws_.binary(f.binary);
+  // One write at a time; the buffer stays alive at the queue's front until it completes.
+  ws_.async_write(asio::buffer(*f.data),
+                  [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
+                    self->on_write(ec);
+                  });
+}
+
+void websocket_session::on_write(boost::system::error_code ec) {
+  writing_ = false;
+  queued_.fetch_sub(queue_.front().data->size(), std::memory_order_acq_rel);
+  queue_.pop_front();
+  if (ec) {
+    fail(ec, "websocket write");
+    return finish(end_code(ec));
+  }
+  state_->metrics().messages_out[static_cast<std::size_t>(dialect_)].inc();
+  if (finished_)
+    return;
+  if (!queue_.empty())
+    return do_write();
+  maybe_close();
+}
+
+void websocket_session::close(std::uint16_t code, std::string reason) {
+  if (state_->stopped() || closing_.exchange(true, std::memory_order_acq_rel))
+    return;
+  // After the frames already posted from this thread: the strand runs posts in order.
+  asio::post(strand_, [self = shared_from_this(), code, reason = std::move(reason)]() mutable {
+    self->begin_close(code, std::move(reason), false);
+  });
+}
+
+void websocket_session::begin_close(std::uint16_t code, std::string reason, bool drop_queued) {
+  if (close_started_ || finished_)
+    return;
+  close_started_ = true;
+  closing_.store(true, std::memory_order_release);
+  close_code_ = code;
+  close_reason_ = std::move(reason);
+  if (drop_queued) {
+    // Keep only the frame being written: the close frame goes right after it.
+    const std::size_t keep = writing_ ? 1 : 0;
+    std::size_t dropped = 0;
+    while (queue_.size() > keep) {
+      dropped += queue_.back().data->size();
+      queue_.pop_back();
+    }
+    queued_.fetch_sub(dropped, std::memory_order_acq_rel);
+  }
+  // Whatever holds the close up (a write the peer does not read, a peer that never answers),
+  // the TCP connection goes after close_timeout.
+  close_timer_.expires_after(state_->options().close_timeout);
+  close_timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+    if (ec || self->finished_)
+      return;
+    spdlog::debug("net: close handshake timed out id={} code={}", self->id_, self->close_code_);
+    self->finish(self->close_code_);
+  });
+  maybe_close();
+}
+
+void websocket_session::maybe_close() {
+  // Beast allows one write and one control frame at a time: wait for both to be done.
+  if (!close_started_ || close_sent_ || finished_ || writing_ || ping_in_flight_ ||
+      !queue_.empty())
+    return;
+  close_sent_ = true;
+  ping_timer_.cancel();
+  if (!ws_.is_open())
+    return; // the peer's close (or a failure) is under way: the pending read ends it
+  const auto reason = clip_reason(close_reason_);
+  ws_.async_close(websocket::close_reason(static_cast<websocket::close_code>(close_code_),
+                                          reason),
+                  [self = shared_from_this()](boost::system::error_code ec) {
+                    self->on_close(ec);
+                  });
+}
+
+void websocket_session::on_close(boost::system::error_code ec) {
+  if (ec)
+    fail(ec, "websocket close");
+  finish(close_code_);
+}
+
+void websocket_session::arm_ping() {
+  const auto interval = state_->options().ping_interval[static_cast<std::size_t>(dialect_)];
+  if (interval.count() <= 0 || close_started_ || finished_)
+    return;
+  ping_timer_.expires_after(interval);
+  ping_timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+    self->on_ping_timer(ec);
+  });
+}
+
+void websocket_session::on_ping_timer(boost::system::error_code ec) {
+  if (ec || close_started_ || finished_)
+    return;
+  // No pong since two pings ago: the peer is gone or stuck.
+  if (unanswered_pings_ >= 2) {
+    state_->metrics().heartbeat_timeouts[static_cast<std::size_t>(dialect_)].inc();
+    spdlog::debug("net: ping timeout id={} dialect={}", id_, to_string(dialect_));
+    return begin_close(4007, "ping timeout", false);
+  }
+  ++unanswered_pings_;
+  if (!ping_in_flight_ && ws_.is_open()) {
+    ping_in_flight_ = true;
+    ws_.async_ping({}, [self = shared_from_this()](boost::system::error_code ec) {
+      self->on_ping(ec);
+    });
+  }
+  arm_ping();
+}
+
+void websocket_session::on_ping(boost::system::error_code ec) {
+  ping_in_flight_ = false;
+  if (ec)
+    fail(ec, "websocket ping"); // the pending read sees the same failure and ends the session
+  maybe_close();
+}
+
+std::uint16_t websocket_session::end_code(const boost::system::error_code& ec) const {
+  if (close_started_)
+    return close_code_;
+  // The peer's close frame was read (a write may fail before the read reports it).
+  if (const auto code = ws_.reason().code; code != websocket::close_code::none)
+    return code;
+  if (ec == websocket::error::closed)
+    return 1005; // closed without a code
+  // Beast has already sent these close frames itself.
+  if (ec == websocket::error::message_too_big)
+    return 1009;
+  if (ec == websocket::error::bad_frame_payload)
+    return 1007;
+  if (ec.category() == websocket::make_error_code(websocket::error::closed).category())
+    return 1002;
+  return 1006;
+}
+
+void websocket_session::finish(std::uint16_t code) {
+  if (finished_)
+    return;
+  finished_ = true;
+  closing_.store(true, std::memory_order_release);
+  ping_timer_.cancel();
+  close_timer_.cancel();
+  // Drop what is queued; a frame being written is popped by its handler.
+  const std::size_t keep = writing_ ? 1 : 0;
+  std::size_t dropped = 0;
+  while (queue_.size() > keep) {
+    dropped += queue_.back().data->size();
+    queue_.pop_back();
+  }
+  queued_.fetch_sub(dropped, std::memory_order_acq_rel);
+  boost::system::error_code ignored;
+  beast::get_lowest_layer(ws_).socket().close(ignored);
+  if (!opened_)
+    return release_slot();
+
+  state_->leave(id_);
+  auto& m = state_->metrics();
+  m.sessions[static_cast<std::size_t>(dialect_)].sub();
+  m.count_close(static_cast<std::size_t>(dialect_), code);
+  spdlog::debug("net: session closed id={} dialect={} code={}", id_, to_string(dialect_), code);
+  // Drop our reference first: a sink holding its connection must not keep us alive.
+  auto sink = std::move(sink_);
+  if (sink)
+    sink->on_closed(code);
+  // Last: a shutdown waiting for every session may now be done.
+  release_slot();
+}
+
+void websocket_session::abandon() {
+  finish(end_code(asio::error::operation_aborted));
+}
+
+void websocket_session::release_slot() noexcept {
+  if (slot_held_.exchange(false, std::memory_order_acq_rel))
+    state_->release();
+}
+
+} // namespace coord::net
