@@ -1,0 +1,58 @@
+#pragma once
+// The heartbeat monitor (DESIGN.md): every session's liveness deadlines in one ordered
+// structure, checked on a tick, instead of a timer per message. Any dialect uses it.
+
+#include "actors/messages.hpp"
+
+#include <caf/event_based_actor.hpp>
+#include <caf/stateful_actor.hpp>
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <unordered_map>
+
+namespace coord::actors {
+
+struct heartbeat_monitor_state {
+  static inline const char* name = "heartbeat_monitor";
+
+  using clock = std::chrono::steady_clock;
+  using now_fn = std::function<clock::time_point()>;
+  /// Next deadline -> session id; one entry per watched session.
+  using deadline_map = std::multimap<clock::time_point, std::uint64_t>;
+
+  /// One watched session.
+  struct watched {
+    caf::actor session;
+    caf::timespan warn_after{}; ///< 0: no warning
+    caf::timespan close_after{};
+    clock::time_point last;     ///< the latest watch or touch
+    bool warned = false;        ///< warned since the latest touch
+    deadline_map::iterator slot; ///< its entry in `deadlines`, when `filed`
+    bool filed = false;
+  };
+
+  std::unordered_map<std::uint64_t, watched> sessions;
+  deadline_map deadlines;
+  caf::timespan tick{};
+  now_fn now;
+  bool ticking = false; ///< a tick is scheduled (only while something is watched)
+
+  /// The deadline `w` waits for next: the warning if one is due, else the close.
+  static clock::time_point next_deadline(const watched& w);
+
+  /// (Re)files `w` under its next deadline.
+  void file(std::uint64_t id, watched& w);
+
+  /// Forgets a session; unknown ids are ignored.
+  void forget(std::uint64_t id);
+};
+
+/// Spawn with `sys.spawn(heartbeat_monitor, tick, now)`: checks the deadlines every `tick`
+/// while at least one session is watched. `now` is the time source (tests pass a fake one);
+/// an empty function means the actor's clock.
+caf::behavior heartbeat_monitor(caf::stateful_actor<heartbeat_monitor_state>* self,
+                                caf::timespan tick, heartbeat_monitor_state::now_fn now);
+
+} // namespace coord::actors
