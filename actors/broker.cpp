@@ -1,6 +1,7 @@
 #include "actors/broker.hpp"
 
 #include <caf/event_based_actor.hpp>
+#include <caf/result.hpp>
 
 namespace coord::actors {
 
@@ -24,6 +25,17 @@ void broker_state::remove_receiver(std::uint64_t id) {
     companion_index[companions[slot]->id()] = slot;
   }
   companions.pop_back();
+}
+
+session_info broker_state::info(std::uint64_t id, const session_handle& h) const {
+  const auto& c = *h.conn;
+  return session_info{id,
+                      c.dialect(),
+                      c.remote_address(),
+                      c.queued_bytes(),
+                      companion_index.count(id) != 0,
+                      c.messages_in(),
+                      c.messages_out()};
 }
 
 caf::behavior broker(caf::stateful_actor<broker_state>* self, metrics::registry* metrics) {
@@ -60,10 +72,26 @@ caf::behavior broker(caf::stateful_actor<broker_state>* self, metrics::registry*
       std::vector<session_info> out;
       out.reserve(self->state.sessions.size());
       for (auto& [id, h] : self->state.sessions)
-        out.push_back(session_info{id, h.conn->dialect(), h.conn->remote_address(),
-                                   h.conn->queued_bytes(),
-                                   self->state.companion_index.count(id) != 0});
+        out.push_back(self->state.info(id, h));
       return out;
+    },
+    [=](session_find_atom, std::uint64_t id) -> caf::result<session_ref> {
+      auto i = self->state.sessions.find(id);
+      if (i == self->state.sessions.end())
+        return make_coord_error(coord_errc::not_found, "no such session");
+      return session_ref{self->state.info(id, i->second), i->second.actor};
+    },
+    [=](session_refs_atom) {
+      std::vector<session_ref> out;
+      out.reserve(self->state.sessions.size());
+      for (auto& [id, h] : self->state.sessions)
+        out.push_back(session_ref{self->state.info(id, h), h.actor});
+      return out;
+    },
+    [=](inspect_atom) {
+      return summarize(self, {{"sessions", std::to_string(self->state.sessions.size())},
+                              {"companion_receivers",
+                               std::to_string(self->state.companions.size())}});
     },
     [=](kick_atom, std::uint64_t id, std::uint16_t code) {
       auto i = self->state.sessions.find(id);

@@ -23,6 +23,9 @@ struct broker_state {
 
   void add_receiver(net::connection* conn);
   void remove_receiver(std::uint64_t id);
+
+  /// One line of the session list.
+  session_info info(std::uint64_t id, const session_handle& h) const;
 };
 
 /// Spawn with `sys.spawn(broker, &metrics)`.

@@ -61,6 +61,20 @@ void handle_frame(self_ptr self, const std::string& data, bool binary) {
     *msg);
 }
 
+/// What the console shows of the session: state, age, last heartbeat.
+summary_fields inspect_fields(const companion_session_state& st) {
+  using std::chrono::duration_cast;
+  using std::chrono::milliseconds;
+  const auto now = std::chrono::steady_clock::now();
+  const char* state = st.closing ? "closing" : st.identified ? "identified" : "connected";
+  return {{"session", std::to_string(st.conn->id())},
+          {"state", state},
+          {"age_ms", std::to_string(duration_cast<milliseconds>(now - st.opened).count())},
+          {"last_heartbeat_ms_ago",
+           st.last_pong ? std::to_string(duration_cast<milliseconds>(now - *st.last_pong).count())
+                        : std::string("never")}};
+}
+
 } // namespace
 
 caf::behavior companion_session(caf::stateful_actor<companion_session_state>* self,
@@ -70,7 +84,8 @@ caf::behavior companion_session(caf::stateful_actor<companion_session_state>* se
   self->state.deps = std::move(deps);
   return {
     [=](frame_atom, const std::string& data, bool binary) { handle_frame(self, data, binary); },
-    [=](pong_atom) {},
+    [=](pong_atom) { self->state.last_pong = std::chrono::steady_clock::now(); },
+    [=](inspect_atom) { return summarize(self, inspect_fields(self->state)); },
     [=](closed_atom, std::uint16_t) {
       auto& st = self->state;
       self->send(st.deps.broker, unregister_atom::value, st.conn->id());

@@ -9,6 +9,9 @@
 #include <caf/event_based_actor.hpp>
 #include <caf/stateful_actor.hpp>
 
+#include <chrono>
+#include <optional>
+
 namespace coord::actors {
 
 /// What a companion session needs to know of the rest of the node.
@@ -28,6 +31,9 @@ struct companion_session_state {
   rate_limiter limiter;
   bool identified = false; ///< a valid op 1 arrived
   bool closing = false;    ///< we asked net/ to close; later frames are ignored
+  std::chrono::steady_clock::time_point opened = std::chrono::steady_clock::now();
+  /// The last pong (the companion dialect's heartbeat); nullopt: none yet.
+  std::optional<std::chrono::steady_clock::time_point> last_pong;
 
   /// Closes the session once; later calls do nothing.
   void close(std::uint16_t code, std::string reason);

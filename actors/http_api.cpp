@@ -185,6 +185,12 @@ void admin_route(self_ptr self, const net::http_request& req,
   }
   if (path[2] == "sessions" && (n == 3 || n == 4))
     return sessions_route(self, req, path, r);
+  if (path[2] == "shards" && n == 3) {
+    if (req.method != "GET")
+      return reply_error(r, 405, "method not allowed");
+    // No gateway sessions are served yet, so no shard is held by anyone.
+    return reply(r, 200, "{\"shards\":[]}");
+  }
   reply_error(r, 404, "not found");
 }
 
@@ -210,6 +216,10 @@ caf::behavior http_api(caf::stateful_actor<http_api_state>* self, http_api_deps 
       if (path.size() >= 3 && path[0] == "api" && path[1] == "v1")
         return admin_route(self, req, path, r);
       reply_error(r, 404, "not found");
+    },
+    [=](inspect_atom) {
+      auto requests = self->state.deps.metrics->http_requests.value();
+      return summarize(self, {{"requests", std::to_string(requests)}});
     },
   };
 }

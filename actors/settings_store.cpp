@@ -94,6 +94,16 @@ caf::behavior settings_store(caf::stateful_actor<settings_store_state>* self,
               std::chrono::steady_clock::now());
     },
     [=](settings_get_atom, std::uint64_t guild) { return self->state.get(guild); },
+    [=](store_counts_atom) {
+      auto& st = self->state;
+      return store_counts{st.repo->path(), st.settings.size(), st.supporters.size()};
+    },
+    [=](inspect_atom) {
+      auto& st = self->state;
+      return summarize(self, {{"guilds", std::to_string(st.settings.size())},
+                              {"supporters", std::to_string(st.supporters.size())},
+                              {"commits", std::to_string(st.metrics->store_commits.value())}});
+    },
     [=](settings_set_atom, std::uint64_t guild,
         const proto::admin::settings_patch& patch) -> caf::result<proto::guild_settings> {
       auto next = self->state.get(guild);

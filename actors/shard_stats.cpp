@@ -60,6 +60,11 @@ caf::behavior shard_stats(caf::stateful_actor<shard_stats_state>* self,
         st.publish();
     },
     [=](music_get_atom) { return self->state.snapshot(); },
+    [=](inspect_atom) {
+      auto snap = self->state.snapshot();
+      return summarize(self, {{"shards", std::to_string(snap.shards.size())},
+                              {"playing", std::to_string(snap.playing)}});
+    },
   };
 }
 

@@ -4,6 +4,9 @@
 
 #include <spdlog/common.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 namespace coord::app {
 
 config::config() {
@@ -29,11 +32,24 @@ config::config() {
     .add(ping_interval, "ping_interval", "websocket ping period; two unanswered: close 4007")
     .add(stats_stale_after, "stats_stale_after",
          "an op 5 report stops counting after this long without a new one");
+  opt_group{custom_options_, "voice"}
+    .add(voice_password, "password", "Authorization header music nodes must send on /ws "
+                                     "(empty: every voice session is refused)")
+    .add(voice_heartbeat_interval_s, "heartbeat_interval_s",
+         "heartbeat interval announced in HELLO, seconds")
+    .add(voice_idle_timeout_s, "idle_timeout_s", "seconds without a message before 4007")
+    .add(voice_vc_timeout_s, "vc_timeout_s",
+         "seconds a closed voice session's voice clients are kept for a resume");
   opt_group{custom_options_, "admin"}.add(admin_token, "token",
                                            "bearer token of /api/v1 (empty: API refused)");
   opt_group{custom_options_, "store"}.add(store_path, "path", "SQLite file of the settings");
   opt_group{custom_options_, "log"}.add(
     log_level, "level", "trace, debug, info, warn, error, critical or off");
+  opt_group{custom_options_, "console"}
+    .add(console_host, "host", "address of the debug console (loopback only by default)")
+    .add(console_port, "port", "port of the debug console (0 = pick a free one)")
+    .add(console_password, "password",
+         "password the console asks for with `auth` (required when host is not loopback)");
 }
 
 std::string config::validate() const {
@@ -57,11 +73,38 @@ std::string config::validate() const {
     return "companion.ping_interval must be positive";
   if (stats_stale_after.count() <= 0)
     return "companion.stats_stale_after must be positive";
+  if (!(voice_heartbeat_interval_s > 0) || voice_heartbeat_interval_s > 86400)
+    return "voice.heartbeat_interval_s must be between 0 and 86400";
+  if (!(voice_idle_timeout_s > 0) || voice_idle_timeout_s > 86400)
+    return "voice.idle_timeout_s must be between 0 and 86400";
+  if (!(voice_vc_timeout_s > 0) || voice_vc_timeout_s > 86400 * 7)
+    return "voice.vc_timeout_s must be between 0 and 604800";
   if (store_path.empty())
     return "store.path must not be empty";
+  if (console_host.empty())
+    return "console.host must not be empty";
+  if (console_password.empty() && !is_loopback_host(console_host))
+    return "console.password must be set when console.host (" + console_host +
+           ") is not a loopback address";
   if (spdlog::level::from_str(log_level) == spdlog::level::off && log_level != "off")
     return "log.level must be one of trace, debug, info, warn, error, critical, off";
   return {};
+}
+
+bool is_loopback_host(const std::string& host) {
+  if (host == "localhost")
+    return true;
+  in_addr v4{};
+  if (::inet_pton(AF_INET, host.c_str(), &v4) == 1)
+    return (ntohl(v4.s_addr) >> 24) == 127;
+  in6_addr v6{};
+  if (::inet_pton(AF_INET6, host.c_str(), &v6) == 1) {
+    if (IN6_IS_ADDR_LOOPBACK(&v6))
+      return true;
+    // ::ffff:127.x.y.z
+    return IN6_IS_ADDR_V4MAPPED(&v6) && v6.s6_addr[12] == 127;
+  }
+  return false;
 }
 
 } // namespace coord::app

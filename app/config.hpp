@@ -11,7 +11,7 @@
 namespace coord::app {
 
 /// The coordinator's configuration (CAF 0.17 INI sections: coordinator, limits, companion,
-/// admin, store, log).
+/// admin, store, log, console).
 class config : public caf::actor_system_config {
 public:
   config();
@@ -19,6 +19,9 @@ public:
   /// Checks the values CAF cannot check by type; returns an empty string when all is well,
   /// else one line naming the bad option.
   std::string validate() const;
+
+  /// True when the console must ask for `auth` (console.password is set).
+  bool console_needs_auth() const { return !console_password.empty(); }
 
   /// Every option with its description (CAF's own --help lists only the global ones).
   std::string help_text() const { return custom_options_.help_text(false); }
@@ -39,12 +42,25 @@ public:
   std::string default_prefix = "!";
   caf::timespan ping_interval = std::chrono::seconds(30);
   caf::timespan stats_stale_after = std::chrono::seconds(90);
+  // [voice]
+  std::string voice_password;
+  double voice_heartbeat_interval_s = 15.0;
+  double voice_idle_timeout_s = 60;
+  double voice_vc_timeout_s = 300;
   // [admin]
   std::string admin_token;
   // [store]
   std::string store_path = "data/coordinator.db";
   // [log]
   std::string log_level = "info";
+  // [console]
+  std::string console_host = "127.0.0.1";
+  std::uint16_t console_port = 7701;
+  std::string console_password;
 };
+
+/// True for an address that only this machine can reach: 127.0.0.0/8, ::1, ::ffff:127.x,
+/// "localhost". Any other name counts as reachable from outside.
+bool is_loopback_host(const std::string& host);
 
 } // namespace coord::app

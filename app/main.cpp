@@ -1,6 +1,7 @@
 // coordinator: the hub of a sharded Discord bot (README.md).
 
 #include "app/config.hpp"
+#include "app/console_client.hpp"
 #include "app/node.hpp"
 #include "store/settings_repository.hpp"
 
@@ -34,6 +35,11 @@ void set_up_logging(const std::string& level) {
 } // namespace
 
 int main(int argc, char** argv) {
+  // `coordinator console ...` is a client of a running node, not a node: dispatch before
+  // CAF sees argv and before the signal set-up below (Ctrl-C ends the client as usual).
+  if (argc >= 2 && std::string_view{argv[1]} == "console")
+    return coord::app::run_console_client(argc - 1, argv + 1);
+
   // SIGINT/SIGTERM are taken with sigwait on this thread; block them before any thread
   // starts so every thread inherits the mask.
   sigset_t stop_signals;
@@ -48,7 +54,8 @@ int main(int argc, char** argv) {
     std::string_view arg{argv[i]};
     if (arg == "--help" || arg == "-h" || arg == "-?") {
       // CAF's own --help lists only its global options; ours lists every section.
-      std::printf("usage: coordinator [--config-file=PATH] [--section.key=value ...]\n\n%s",
+      std::printf("usage: coordinator [--config-file=PATH] [--section.key=value ...]\n"
+                  "       coordinator console [--host H] [--port P] [-c COMMAND]\n\n%s",
                   cfg.help_text().c_str());
       return 0;
     }
@@ -77,6 +84,8 @@ int main(int argc, char** argv) {
   }
   std::printf("coordinator %s: http+websocket listening on %s\n", COORD_VERSION,
               node.http_address().c_str());
+  std::printf("coordinator %s: console listening on %s\n", COORD_VERSION,
+              node.console_address().c_str());
   std::fflush(stdout);
   spdlog::info("started version={} store=\"{}\"", COORD_VERSION, cfg.store_path);
 

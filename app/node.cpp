@@ -2,9 +2,13 @@
 
 #include "actors/broker.hpp"
 #include "actors/companion_session.hpp"
+#include "actors/heartbeat_monitor.hpp"
 #include "actors/http_api.hpp"
 #include "actors/settings_store.hpp"
 #include "actors/shard_stats.hpp"
+#include "actors/voice_registry.hpp"
+#include "actors/voice_session.hpp"
+#include "net/console_server.hpp"
 #include "net/server.hpp"
 #include "proto/errors.hpp"
 #include "store/settings_repository.hpp"
@@ -17,6 +21,15 @@
 
 namespace coord::app {
 
+namespace {
+
+/// A config value in (fractional) seconds as a CAF timespan.
+caf::timespan seconds_span(double s) {
+  return std::chrono::duration_cast<caf::timespan>(std::chrono::duration<double>(s));
+}
+
+} // namespace
+
 node::node(caf::actor_system& sys, const config& cfg,
            std::shared_ptr<store::settings_repository> repo)
   : sys_(sys), cfg_(cfg) {
@@ -27,6 +40,10 @@ node::node(caf::actor_system& sys, const config& cfg,
   stats_ = sys_.spawn(actors::shard_stats, cfg_.stats_stale_after, &metrics_);
   actors::http_api_deps api{cfg_.admin_token, broker_, store_, stats_, &metrics_};
   http_api_ = sys_.spawn(actors::http_api, std::move(api));
+  monitor_ = sys_.spawn(actors::heartbeat_monitor, caf::timespan{std::chrono::milliseconds(250)},
+                        actors::heartbeat_monitor_state::now_fn{});
+  voice_registry_ = sys_.spawn(actors::voice_registry, seconds_span(cfg_.voice_vc_timeout_s),
+                               &metrics_);
 
   net::server_options opts;
   opts.host = cfg_.host;
@@ -43,13 +60,25 @@ node::node(caf::actor_system& sys, const config& cfg,
   actors::companion_deps companion{cfg_.companion_key,
                                    static_cast<std::uint32_t>(cfg_.messages_per_minute),
                                    broker_, store_, stats_, &metrics_};
+  actors::voice_deps voice;
+  voice.password = cfg_.voice_password;
+  voice.version = COORD_VERSION;
+  voice.heartbeat_interval = cfg_.voice_heartbeat_interval_s;
+  voice.idle_timeout = seconds_span(cfg_.voice_idle_timeout_s);
+  voice.messages_per_minute = static_cast<std::uint32_t>(cfg_.messages_per_minute);
+  voice.broker = broker_;
+  voice.registry = voice_registry_;
+  voice.monitor = monitor_;
+  voice.metrics = &metrics_;
   net::server_hooks hooks;
-  hooks.on_open = [this, companion](std::shared_ptr<net::connection> conn,
+  hooks.on_open = [this, companion, voice](std::shared_ptr<net::connection> conn,
                                     const net::upgrade_request& req)
     -> std::shared_ptr<net::session_sink> {
     switch (req.dialect) {
       case net::dialect::companion:
         return actors::open_companion_session(sys_, std::move(conn), companion);
+      case net::dialect::voice:
+        return actors::open_voice_session(sys_, std::move(conn), req, voice);
       default:
         return nullptr; // dialect not served by this build: net/ closes with 1011
     }
@@ -61,12 +90,14 @@ node::node(caf::actor_system& sys, const config& cfg,
 }
 
 node::~node() {
+  stop_console();
   if (server_)
     server_->stop();
 }
 
 void node::start() {
   server_->start();
+  start_console();
 }
 
 std::string node::http_address() const {
@@ -74,6 +105,7 @@ std::string node::http_address() const {
 }
 
 void node::shutdown() {
+  stop_console();
   std::promise<void> closed;
   auto done = closed.get_future();
   server_->shutdown(proto::close::going_away, "coordinator shutting down",
@@ -82,7 +114,7 @@ void node::shutdown() {
     spdlog::warn("shutdown: sessions still open after the grace period");
   server_->stop();
   // Every acknowledged change is already committed; exiting the store closes SQLite.
-  for (auto* a : {&http_api_, &stats_, &store_, &broker_})
+  for (auto* a : {&http_api_, &stats_, &voice_registry_, &monitor_, &store_, &broker_})
     caf::anon_send_exit(*a, caf::exit_reason::user_shutdown);
 }
 

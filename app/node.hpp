@@ -11,6 +11,7 @@
 
 namespace coord::net {
 class server;
+class console_server;
 }
 namespace coord::store {
 class settings_repository;
@@ -31,6 +32,9 @@ public:
   /// "host:port" of the HTTP + websocket listener.
   std::string http_address() const;
 
+  /// "host:port" of the debug console (valid after start()).
+  std::string console_address() const;
+
   /// SPEC.md §8: stop accepting, close every session with 1001, stop the actors (the store
   /// closes SQLite), stop the io threads. Returns within about 4 s.
   void shutdown();
@@ -43,7 +47,15 @@ private:
   caf::actor store_;
   caf::actor stats_;
   caf::actor http_api_;
+  caf::actor monitor_;
+  caf::actor voice_registry_;
   std::unique_ptr<net::server> server_;
+
+  // Debug console (app/node_console.cpp).
+  void start_console();
+  void stop_console();
+  caf::actor inspector_;
+  std::unique_ptr<net::console_server> console_;
 };
 
 } // namespace coord::app

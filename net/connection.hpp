@@ -62,6 +62,12 @@ public:
 
   /// "ip:port" of the peer.
   virtual const std::string& remote_address() const noexcept = 0;
+
+  /// Complete messages received from the peer so far (for the console).
+  virtual std::uint64_t messages_in() const noexcept { return 0; }
+
+  /// Messages written to the peer so far (for the console).
+  virtual std::uint64_t messages_out() const noexcept { return 0; }
 };
 
 /// The protocol side of one session, given to net/ by the `on_open` hook. net/ calls it

@@ -140,6 +140,7 @@ void websocket_session::on_read(boost::system::error_code ec) {
     begin_close(1009, "message too big", false);
   } else if (ws_.is_message_done()) {
     state_->metrics().messages_in[static_cast<std::size_t>(dialect_)].inc();
+    messages_in_.fetch_add(1, std::memory_order_relaxed);
     std::string data(static_cast<const char*>(buffer_.data().data()), buffer_.size());
     const bool binary = ws_.got_binary();
     buffer_.consume(buffer_.size());
@@ -210,6 +211,7 @@ void websocket_session::on_write(boost::system::error_code ec) {
     return finish(end_code(ec));
   }
   state_->metrics().messages_out[static_cast<std::size_t>(dialect_)].inc();
+  messages_out_.fetch_add(1, std::memory_order_relaxed);
   if (finished_)
     return;
   if (!queue_.empty())

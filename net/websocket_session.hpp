@@ -46,6 +46,12 @@ public:
     return queued_.load(std::memory_order_acquire);
   }
   const std::string& remote_address() const noexcept override { return remote_; }
+  std::uint64_t messages_in() const noexcept override {
+    return messages_in_.load(std::memory_order_relaxed);
+  }
+  std::uint64_t messages_out() const noexcept override {
+    return messages_out_.load(std::memory_order_relaxed);
+  }
   void abandon() override;
 
 private:
@@ -85,6 +91,8 @@ private:
   std::atomic<std::size_t> queued_{0}; // bytes accepted by send() and not yet written
   std::atomic<bool> closing_{false};   // close requested: send() drops, close() ignores
   std::atomic<bool> slot_held_{true};  // the max_sessions slot reserved for us
+  std::atomic<std::uint64_t> messages_in_{0};  // written on the strand, read by the console
+  std::atomic<std::uint64_t> messages_out_{0};
 
   // Strand only.
   std::shared_ptr<session_sink> sink_;

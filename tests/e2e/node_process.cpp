@@ -95,6 +95,7 @@ node_process::node_process(std::filesystem::path db_path, std::vector<std::strin
   std::vector<std::string> args{
     std::string{"--config-file="} + COORD_SOURCE_DIR + "/conf/coordinator.ini",
     "--coordinator.port=0",
+    "--console.port=0",
     "--store.path=" + db_path.string(),
     std::string{"--companion.key="} + companion_key,
     std::string{"--admin.token="} + admin_token,
@@ -103,9 +104,10 @@ node_process::node_process(std::filesystem::path db_path, std::vector<std::strin
   for (auto& a : extra_args)
     args.push_back(std::move(a));
   pid_ = spawn(std::move(args), db_path.parent_path(), false, stdout_fd_);
-  // Read stdout until the listener line appears.
+  // Read stdout until both listener lines appear.
   std::string seen;
-  std::regex line_re{R"(listening on [0-9.]+:([0-9]+))"};
+  std::regex line_re{R"(http\+websocket listening on [0-9.]+:([0-9]+))"};
+  std::regex console_re{R"(console listening on [0-9.]+:([0-9]+))"};
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
   while (std::chrono::steady_clock::now() < deadline) {
     pollfd pfd{stdout_fd_, POLLIN, 0};
@@ -115,9 +117,10 @@ node_process::node_process(std::filesystem::path db_path, std::vector<std::strin
       if (n <= 0)
         break;
       seen.append(buf, static_cast<std::size_t>(n));
-      std::smatch m;
-      if (std::regex_search(seen, m, line_re)) {
+      std::smatch m, c;
+      if (std::regex_search(seen, m, line_re) && std::regex_search(seen, c, console_re)) {
         port_ = static_cast<std::uint16_t>(std::stoi(m[1].str()));
+        console_port_ = static_cast<std::uint16_t>(std::stoi(c[1].str()));
         return;
       }
     }

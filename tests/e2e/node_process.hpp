@@ -35,13 +35,16 @@ inline std::pair<std::string, std::string> admin_auth() {
 /// One coordinator process on a free port, its SQLite file in `db_path`.
 class node_process {
 public:
-  /// Starts the node and waits (up to 15 s) for its "listening on" line; throws on failure.
+  /// Starts the node (console on a free port unless `extra_args` say otherwise) and waits (up
+  /// to 15 s) for both "listening on" lines; throws on failure.
   explicit node_process(std::filesystem::path db_path, std::vector<std::string> extra_args = {});
   ~node_process();
   node_process(const node_process&) = delete;
   node_process& operator=(const node_process&) = delete;
 
   std::uint16_t port() const { return port_; }
+  /// The debug console's port.
+  std::uint16_t console_port() const { return console_port_; }
   int pid() const { return pid_; }
 
   /// Sends `sig` to the process.
@@ -55,6 +58,7 @@ private:
   int pid_ = -1;
   int stdout_fd_ = -1;
   std::uint16_t port_ = 0;
+  std::uint16_t console_port_ = 0;
   bool reaped_ = false;
 };
 
