@@ -4,7 +4,8 @@
 
 namespace coord::actors {
 
-std::string encode_stats(const music_snapshot& music, const metrics::registry& metrics) {
+std::string encode_stats(const music_snapshot& music, const metrics::registry& metrics,
+                         const std::string& services_json) {
   namespace json = boost::json;
   json::array shards;
   shards.reserve(music.shards.size());
@@ -17,7 +18,7 @@ std::string encode_stats(const music_snapshot& music, const metrics::registry& m
     sessions[metrics::dialect_names[d]] = metrics.sessions[d].value();
   json::object out{
     {"music", json::object{{"playing", music.playing}, {"shards", std::move(shards)}}},
-    {"services", json::array{}},
+    {"services", json::parse(services_json)},
     {"sessions", std::move(sessions)},
   };
   return json::serialize(out);
@@ -34,6 +35,34 @@ std::string encode_sessions(const std::vector<session_info>& sessions) {
                               {"queuedBytes", s.queued_bytes},
                               {"receiving", s.receiving}});
   return json::serialize(json::object{{"sessions", std::move(xs)}});
+}
+
+std::string encode_shards(const shard_plan& plan) {
+  namespace json = boost::json;
+  static constexpr const char* states[] = {"owned", "held", "free"};
+  json::array shards;
+  for (const auto& s : plan.shards) {
+    json::object o{{"shard", s.shard}, {"state", states[static_cast<int>(s.status)]}};
+    o["session"] = s.owner == 0 ? json::value(nullptr) : json::value(s.owner);
+    if (s.status == shard_status::held)
+      o["releaseInMs"] = s.release_in_ms;
+    shards.push_back(std::move(o));
+  }
+  json::array buckets;
+  for (const auto& b : plan.buckets) {
+    json::array waiting;
+    for (const auto& w : b.waiting)
+      waiting.push_back(json::object{{"session", w.session}, {"shard", w.shard}});
+    buckets.push_back(json::object{{"bucket", b.bucket},
+                                   {"waiting", std::move(waiting)},
+                                   {"nextGrantInMs", b.next_grant_in_ms}});
+  }
+  return json::serialize(json::object{{"shardCount", plan.shard_count},
+                                      {"share", plan.share},
+                                      {"maxConcurrency", plan.max_concurrency},
+                                      {"shards", std::move(shards)},
+                                      {"buckets", std::move(buckets)},
+                                      {"grants", plan.grants}});
 }
 
 } // namespace coord::actors

@@ -39,14 +39,25 @@ session_info broker_state::info(std::uint64_t id, const session_handle& h) const
 }
 
 caf::behavior broker(caf::stateful_actor<broker_state>* self, metrics::registry* metrics) {
+  return broker_with(self, metrics, broker_config{});
+}
+
+caf::behavior broker_with(caf::stateful_actor<broker_state>* self, metrics::registry* metrics,
+                          broker_config cfg) {
   self->state.metrics = metrics;
-  return {
+  self->set_default_handler(caf::print_and_drop);
+  self->state.router = command_router{
+    cfg.command_buffer,
+    std::chrono::duration_cast<command_router::clock::duration>(cfg.command_ttl)};
+  caf::message_handler own{
     [=](register_atom, session_handle& h) {
       auto id = h.conn->id();
       self->state.sessions.emplace(id, std::move(h));
     },
     [=](unregister_atom, std::uint64_t id) {
       self->state.remove_receiver(id);
+      self->state.forget_gateway(id);
+      self->state.heartbeats.erase(id);
       self->state.sessions.erase(id);
     },
     [=](attach_atom, std::uint64_t id, const net::buffer& reply) {
@@ -64,6 +75,8 @@ caf::behavior broker(caf::stateful_actor<broker_state>* self, metrics::registry*
       if (msg.companion)
         for (auto* conn : st.companions)
           conn->send(msg.companion);
+      if (msg.gateway)
+        st.fan_out_gateway(msg.gateway);
       st.metrics->broadcasts.inc();
       std::chrono::duration<double> took = std::chrono::steady_clock::now() - msg.started;
       st.metrics->broadcast_seconds.observe(took.count());
@@ -105,6 +118,7 @@ caf::behavior broker(caf::stateful_actor<broker_state>* self, metrics::registry*
         h.conn->close(code, reason);
     },
   };
+  return own.or_else(gateway_handlers(self));
 }
 
 } // namespace coord::actors

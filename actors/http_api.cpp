@@ -6,6 +6,7 @@
 #include "proto/snowflake.hpp"
 
 #include <caf/event_based_actor.hpp>
+#include <spdlog/spdlog.h>
 
 #include <string_view>
 #include <vector>
@@ -51,8 +52,10 @@ auto on_failure(http_responder_ptr r) {
     if (err.category() == caf::atom("coord")
         && err.code() == static_cast<std::uint8_t>(coord_errc::store_failed))
       reply_error(r, 500, "store commit failed; nothing changed");
-    else
+    else {
+      spdlog::warn("http: actor request failed error=\"{}\"", caf::to_string(err));
       reply_error(r, 503, "internal actor did not answer");
+    }
   };
 }
 
@@ -112,9 +115,19 @@ void supporter_route(self_ptr self, const net::http_request& req, std::uint64_t 
 
 void stats_route(self_ptr self, const http_responder_ptr& r) {
   auto* metrics = self->state.deps.metrics;
+  auto broker = self->state.deps.broker;
   self->request(self->state.deps.stats, ask_timeout, music_get_atom::value)
-    .then([r, metrics](const music_snapshot& music) { reply(r, 200, encode_stats(music, *metrics)); },
-          on_failure(r));
+    .then(
+      [self, r, metrics, broker](const music_snapshot& music) {
+        // Then the gateway services, as GET /services lists them.
+        self->request(broker, ask_timeout, services_atom::value)
+          .then(
+            [r, metrics, music](const std::vector<service_info>& services) {
+              reply(r, 200, encode_stats(music, *metrics, encode_services(services)));
+            },
+            on_failure(r));
+      },
+      on_failure(r));
 }
 
 void sessions_route(self_ptr self, const net::http_request& req,
@@ -188,8 +201,9 @@ void admin_route(self_ptr self, const net::http_request& req,
   if (path[2] == "shards" && n == 3) {
     if (req.method != "GET")
       return reply_error(r, 405, "method not allowed");
-    // No gateway sessions are served yet, so no shard is held by anyone.
-    return reply(r, 200, "{\"shards\":[]}");
+    self->request(self->state.deps.planner, ask_timeout, shard_plan_atom::value)
+      .then([r](const shard_plan& plan) { reply(r, 200, encode_shards(plan)); }, on_failure(r));
+    return;
   }
   reply_error(r, 404, "not found");
 }
@@ -215,6 +229,8 @@ caf::behavior http_api(caf::stateful_actor<http_api_state>* self, http_api_deps 
       }
       if (path.size() >= 3 && path[0] == "api" && path[1] == "v1")
         return admin_route(self, req, path, r);
+      if (is_read_api_path(req.target))
+        return serve_read_api(self, self->state.deps.read, req, r);
       reply_error(r, 404, "not found");
     },
     [=](inspect_atom) {

@@ -4,6 +4,7 @@
 // through the responder (net/ posts it onto the connection's strand).
 
 #include "actors/messages.hpp"
+#include "actors/read_api.hpp"
 #include "metrics/registry.hpp"
 
 #include <caf/event_based_actor.hpp>
@@ -18,6 +19,8 @@ struct http_api_deps {
   caf::actor store;
   caf::actor stats;
   metrics::registry* metrics = nullptr;
+  caf::actor planner;   ///< shard planner (GET /api/v1/shards)
+  read_api_deps read;   ///< the cache read API (/discord, /services)
 };
 
 struct http_api_state {

@@ -1,6 +1,7 @@
 #include "actors/settings_store.hpp"
 
 #include "proto/companion_codec.hpp"
+#include "proto/gateway_codec.hpp"
 
 #include <caf/event_based_actor.hpp>
 #include <caf/send.hpp>
@@ -22,9 +23,11 @@ namespace {
 using self_ptr = caf::stateful_actor<settings_store_state>*;
 
 void fan_out(self_ptr self, std::string companion_frame,
-             std::chrono::steady_clock::time_point started) {
+             std::chrono::steady_clock::time_point started, std::string gateway_frame = {}) {
   broadcast_msg msg;
   msg.companion = net::make_buffer(std::move(companion_frame));
+  if (!gateway_frame.empty())
+    msg.gateway = net::make_buffer(std::move(gateway_frame));
   msg.started = started;
   self->send(self->state.broker, broadcast_atom::value, std::move(msg));
 }
@@ -54,11 +57,14 @@ caf::result<proto::guild_settings> save(self_ptr self, const proto::guild_settin
   if (!commit(self, "save_settings", [&] { self->state.repo->save_settings(next); }))
     return store_failed();
   self->state.settings[next.guild_id] = next;
+  // Gateway services get the event of SPEC.md §4.6, companions op 2 / op 3.
   if (settings_changed)
-    fan_out(self, proto::companion::encode_guild_settings(next), started);
+    fan_out(self, proto::companion::encode_guild_settings(next), started,
+            proto::gateway::encode_guild_settings_update(next));
   if (music_changed)
     fan_out(self, proto::companion::encode_music_toggle(next.guild_id, next.music_enabled),
-            started);
+            started,
+            proto::gateway::encode_music_command_update(next.guild_id, next.music_enabled));
   return next;
 }
 
@@ -73,6 +79,19 @@ caf::behavior settings_store(caf::stateful_actor<settings_store_state>* self,
   st.default_prefix = std::move(default_prefix);
   st.broker = std::move(broker);
   st.metrics = metrics;
+  // A stray message is printed and dropped, never reflected (which would end this actor).
+  self->set_default_handler(caf::print_and_drop);
+  // A throwing handler is a bug: say what it was before the actor goes down.
+  self->set_exception_handler([](caf::scheduled_actor*, std::exception_ptr& eptr) -> caf::error {
+    try {
+      std::rethrow_exception(eptr);
+    } catch (const std::exception& e) {
+      spdlog::critical("store: handler threw error=\"{}\"", e.what());
+    } catch (...) {
+      spdlog::critical("store: handler threw a non-standard exception");
+    }
+    return caf::sec::runtime_error;
+  });
   for (auto& s : st.repo->load_settings())
     st.settings.emplace(s.guild_id, std::move(s));
   for (auto id : st.repo->load_supporters())

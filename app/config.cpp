@@ -32,6 +32,24 @@ config::config() {
     .add(ping_interval, "ping_interval", "websocket ping period; two unanswered: close 4007")
     .add(stats_stale_after, "stats_stale_after",
          "an op 5 report stops counting after this long without a new one");
+  opt_group{custom_options_, "gateway"}
+    .add(gateway_secret, "secret",
+         "secret services identify with, and the Authorization of /discord and /services "
+         "(empty: refused)")
+    .add(gateway_heartbeat_interval_ms, "heartbeat_interval_ms",
+         "heartbeat interval announced in HELLO; 1.5x: request, 2x: close 4007")
+    .add(gateway_messages_per_minute, "messages_per_minute",
+         "gateway messages per minute before 4008 (0 = off: sharders stream the cache)")
+    .add(gateway_shard_count, "shard_count", "shards handed out to sharders")
+    .add(gateway_sharders, "sharders", "sharders expected; each gets ceil(shard_count/sharders)")
+    .add(gateway_shard_release_s, "shard_release_s",
+         "seconds a gone sharder's shards wait for it before returning to the pool")
+    .add(gateway_max_concurrency, "max_concurrency",
+         "identify buckets (shard % max_concurrency), one grant per bucket per 5 s")
+    .add(gateway_command_buffer, "command_buffer",
+         "commands kept while no commands service is connected")
+    .add(gateway_command_buffer_ttl_s, "command_buffer_ttl_s",
+         "seconds a kept command waits before it is dropped");
   opt_group{custom_options_, "voice"}
     .add(voice_password, "password", "Authorization header music nodes must send on /ws "
                                      "(empty: every voice session is refused)")
@@ -73,6 +91,20 @@ std::string config::validate() const {
     return "companion.ping_interval must be positive";
   if (stats_stale_after.count() <= 0)
     return "companion.stats_stale_after must be positive";
+  if (gateway_heartbeat_interval_ms < 100 || gateway_heartbeat_interval_ms > 3600000)
+    return "gateway.heartbeat_interval_ms must be between 100 and 3600000";
+  if (gateway_shard_count < 1 || gateway_shard_count > 1000000)
+    return "gateway.shard_count must be between 1 and 1000000";
+  if (gateway_sharders < 1 || gateway_sharders > gateway_shard_count)
+    return "gateway.sharders must be between 1 and gateway.shard_count";
+  if (gateway_max_concurrency < 1 || gateway_max_concurrency > 65536)
+    return "gateway.max_concurrency must be between 1 and 65536";
+  if (!(gateway_shard_release_s >= 0) || gateway_shard_release_s > 86400)
+    return "gateway.shard_release_s must be between 0 and 86400";
+  if (!(gateway_command_buffer_ttl_s > 0) || gateway_command_buffer_ttl_s > 86400)
+    return "gateway.command_buffer_ttl_s must be between 0 and 86400";
+  if (gateway_messages_per_minute > UINT32_MAX)
+    return "gateway.messages_per_minute is too large";
   if (!(voice_heartbeat_interval_s > 0) || voice_heartbeat_interval_s > 86400)
     return "voice.heartbeat_interval_s must be between 0 and 86400";
   if (!(voice_idle_timeout_s > 0) || voice_idle_timeout_s > 86400)

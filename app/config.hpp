@@ -42,6 +42,16 @@ public:
   std::string default_prefix = "!";
   caf::timespan ping_interval = std::chrono::seconds(30);
   caf::timespan stats_stale_after = std::chrono::seconds(90);
+  // [gateway]
+  std::string gateway_secret;
+  std::size_t gateway_heartbeat_interval_ms = 30000;
+  std::size_t gateway_messages_per_minute = 0;
+  std::size_t gateway_shard_count = 1;
+  std::size_t gateway_sharders = 1;
+  double gateway_shard_release_s = 10;
+  std::size_t gateway_max_concurrency = 1;
+  std::size_t gateway_command_buffer = 10000;
+  double gateway_command_buffer_ttl_s = 30;
   // [voice]
   std::string voice_password;
   double voice_heartbeat_interval_s = 15.0;

@@ -2,6 +2,9 @@
 
 #include "actors/broker.hpp"
 #include "actors/companion_session.hpp"
+#include "actors/entity_cache.hpp"
+#include "actors/gateway_session.hpp"
+#include "actors/shard_planner.hpp"
 #include "actors/heartbeat_monitor.hpp"
 #include "actors/http_api.hpp"
 #include "actors/settings_store.hpp"
@@ -33,12 +36,22 @@ caf::timespan seconds_span(double s) {
 node::node(caf::actor_system& sys, const config& cfg,
            std::shared_ptr<store::settings_repository> repo)
   : sys_(sys), cfg_(cfg) {
-  broker_ = sys_.spawn(actors::broker, &metrics_);
+  actors::broker_config routing{cfg_.gateway_command_buffer,
+                                seconds_span(cfg_.gateway_command_buffer_ttl_s)};
+  broker_ = sys_.spawn(actors::broker_with, &metrics_, routing);
   // The store blocks on fsync, so it gets a thread of its own instead of a scheduler worker.
   store_ = sys_.spawn<caf::detached>(actors::settings_store, std::move(repo),
                                      cfg_.default_prefix, broker_, &metrics_);
   stats_ = sys_.spawn(actors::shard_stats, cfg_.stats_stale_after, &metrics_);
-  actors::http_api_deps api{cfg_.admin_token, broker_, store_, stats_, &metrics_};
+  planner_ = sys_.spawn(actors::shard_planner, static_cast<std::uint32_t>(cfg_.gateway_shard_count),
+                        static_cast<std::uint32_t>(cfg_.gateway_sharders),
+                        seconds_span(cfg_.gateway_shard_release_s),
+                        static_cast<std::uint32_t>(cfg_.gateway_max_concurrency));
+  // One cache partition per shard: more shards, more actors, no hotter mailbox.
+  cache_ = actors::spawn_entity_cache(sys_, static_cast<std::uint32_t>(cfg_.gateway_shard_count),
+                                      &metrics_);
+  actors::http_api_deps api{cfg_.admin_token, broker_, store_, stats_, &metrics_, planner_,
+                            actors::read_api_deps{cfg_.gateway_secret, cache_, broker_}};
   http_api_ = sys_.spawn(actors::http_api, std::move(api));
   monitor_ = sys_.spawn(actors::heartbeat_monitor, caf::timespan{std::chrono::milliseconds(250)},
                         actors::heartbeat_monitor_state::now_fn{});
@@ -70,17 +83,29 @@ node::node(caf::actor_system& sys, const config& cfg,
   voice.registry = voice_registry_;
   voice.monitor = monitor_;
   voice.metrics = &metrics_;
+  actors::gateway_deps gateway;
+  gateway.secret = cfg_.gateway_secret;
+  gateway.heartbeat_interval_ms = cfg_.gateway_heartbeat_interval_ms;
+  gateway.messages_per_minute = static_cast<std::uint32_t>(cfg_.gateway_messages_per_minute);
+  gateway.broker = broker_;
+  gateway.store = store_;
+  gateway.planner = planner_;
+  gateway.monitor = monitor_;
+  gateway.cache = cache_;
+  gateway.metrics = &metrics_;
   net::server_hooks hooks;
-  hooks.on_open = [this, companion, voice](std::shared_ptr<net::connection> conn,
+  hooks.on_open = [this, companion, voice, gateway](std::shared_ptr<net::connection> conn,
                                     const net::upgrade_request& req)
     -> std::shared_ptr<net::session_sink> {
     switch (req.dialect) {
       case net::dialect::companion:
         return actors::open_companion_session(sys_, std::move(conn), companion);
+      case net::dialect::gateway:
+        return actors::open_gateway_session(sys_, std::move(conn), gateway);
       case net::dialect::voice:
         return actors::open_voice_session(sys_, std::move(conn), req, voice);
       default:
-        return nullptr; // dialect not served by this build: net/ closes with 1011
+        return nullptr; // not a dialect: net/ closes with 1011
     }
   };
   hooks.on_http = [this](net::http_request req, std::shared_ptr<net::http_responder> r) {
@@ -114,7 +139,9 @@ void node::shutdown() {
     spdlog::warn("shutdown: sessions still open after the grace period");
   server_->stop();
   // Every acknowledged change is already committed; exiting the store closes SQLite.
-  for (auto* a : {&http_api_, &stats_, &voice_registry_, &monitor_, &store_, &broker_})
+  for (auto& partition : cache_)
+    caf::anon_send_exit(partition, caf::exit_reason::user_shutdown);
+  for (auto* a : {&http_api_, &stats_, &voice_registry_, &monitor_, &planner_, &store_, &broker_})
     caf::anon_send_exit(*a, caf::exit_reason::user_shutdown);
 }
 

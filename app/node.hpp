@@ -8,6 +8,7 @@
 #include <caf/actor_system.hpp>
 
 #include <memory>
+#include <vector>
 
 namespace coord::net {
 class server;
@@ -49,6 +50,8 @@ private:
   caf::actor http_api_;
   caf::actor monitor_;
   caf::actor voice_registry_;
+  caf::actor planner_;
+  std::vector<caf::actor> cache_;
   std::unique_ptr<net::server> server_;
 
   // Debug console (app/node_console.cpp).

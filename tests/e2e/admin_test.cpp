@@ -135,11 +135,15 @@ BOOST_AUTO_TEST_CASE(sessions_list_and_kick) {
   BOOST_TEST(admin(f.port(), "DELETE", "/api/v1/sessions/999999").status == 404u);
 }
 
-BOOST_AUTO_TEST_CASE(shards_is_an_empty_list_until_the_gateway_is_served) {
+BOOST_AUTO_TEST_CASE(shards_lists_every_shard_with_its_state) {
   node_fixture f;
   auto r = admin(f.port(), "GET", "/api/v1/shards");
   BOOST_TEST(r.status == 200u);
-  BOOST_TEST(body_json(r).at("shards").as_array().empty());
+  auto body = body_json(r);
+  auto& shards = body.at("shards").as_array();
+  BOOST_REQUIRE_EQUAL(shards.size(), 1u);
+  BOOST_TEST(shards[0].at("state").as_string() == "free");
+  BOOST_TEST(shards[0].at("session").is_null());
   BOOST_TEST(admin(f.port(), "DELETE", "/api/v1/shards").status == 405u);
   BOOST_TEST(http_request(f.port(), "GET", "/api/v1/shards").status == 401u);
 }

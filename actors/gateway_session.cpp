@@ -1,0 +1,188 @@
+#include "actors/gateway_session.hpp"
+
+#include "actors/entity_cache.hpp"
+#include "actors/session_sink.hpp"
+#include "proto/errors.hpp"
+#include "proto/zlib_codec.hpp"
+
+#include <caf/send.hpp>
+#include <spdlog/spdlog.h>
+
+#include <type_traits>
+#include <variant>
+
+namespace coord::actors {
+
+namespace gw = proto::gateway;
+
+void gateway_session_state::send(std::string json) {
+  if (compress)
+    conn->send(net::make_buffer(proto::zlib::deflate(json)), true);
+  else
+    conn->send(net::make_buffer(std::move(json)), false);
+}
+
+void gateway_session_state::close(std::uint16_t code, std::string reason) {
+  if (closing)
+    return;
+  closing = true;
+  if (code == proto::close::rate_limited)
+    deps.metrics->rate_limited[static_cast<std::size_t>(net::dialect::gateway)].inc();
+  conn->close(code, std::move(reason));
+}
+
+namespace {
+
+using self_ptr = caf::stateful_actor<gateway_session_state>*;
+
+void on_identify(self_ptr self, gw::identify& id) {
+  auto& st = self->state;
+  st.type = id.type;
+  st.compress = id.compress;
+  // The broker learns the type first: from here on the session receives broadcasts and, for
+  // a commands service, routed commands.
+  self->send(st.deps.broker, gw_ident_atom::value, st.conn->id(),
+             static_cast<std::uint8_t>(id.type), id.compress);
+  if (id.type != gw::service_type::sharder) {
+    st.send(gw::encode_identified(id.type, {}));
+    return;
+  }
+  std::vector<std::uint32_t> wanted;
+  if (id.shards)
+    wanted = *id.shards;
+  self
+    ->request(st.deps.planner, caf::infinite, shard_identify_atom::value, st.conn->id(),
+              caf::actor{self}, std::move(wanted))
+    .then([self](const std::vector<std::uint32_t>& shards) {
+      auto& st = self->state;
+      self->send(st.deps.broker, gw_shards_atom::value, st.conn->id(), shards);
+      st.send(gw::encode_identified(gw::service_type::sharder, shards));
+    });
+}
+
+/// Asks the store to commit a change; the store broadcasts it, so only a failure matters.
+template <class Reply, class... Ts>
+void store_change(self_ptr self, Ts&&... xs) {
+  self->request(self->state.deps.store, std::chrono::seconds(10), std::forward<Ts>(xs)...)
+    .then([](const Reply&) {},
+          [self](caf::error& err) {
+            spdlog::warn("gateway: store change failed session={} error=\"{}\"",
+                         self->state.conn->id(), caf::to_string(err));
+          });
+}
+
+void on_event(self_ptr self, gw::client_event& ev) {
+  auto& st = self->state;
+  std::visit(
+    [&](auto& e) {
+      using T = std::decay_t<decltype(e)>;
+      if constexpr (std::is_same_v<T, gw::execute_command>) {
+        // Encoded once here, from the validated fields only; the broker picks the worker.
+        self->send(st.deps.broker, route_atom::value, e.guild_id,
+                   gw::encode_execute_command(e));
+      } else if constexpr (std::is_same_v<T, gw::identify_request>) {
+        self->send(st.deps.planner, identify_request_atom::value, st.conn->id(), e.shard);
+      } else if constexpr (std::is_same_v<T, gw::guild_settings_update>) {
+        store_change<proto::guild_settings>(self, settings_set_atom::value, e.guild_id, e.patch);
+      } else if constexpr (std::is_same_v<T, gw::music_command_update>) {
+        store_change<proto::guild_settings>(self, music_set_atom::value, e.guild_id, e.enable);
+      } else if constexpr (std::is_same_v<T, gw::supporter_add>) {
+        store_change<bool>(self, supporter_add_atom::value, e.supporter_id);
+      } else {
+        store_change<bool>(self, supporter_del_atom::value, e.supporter_id);
+      }
+    },
+    ev);
+}
+
+void handle_frame(self_ptr self, const std::string& data, bool binary) {
+  auto& st = self->state;
+  if (st.closing)
+    return;
+  if (!st.limiter.allow(rate_limiter::clock::now()))
+    return st.close(proto::close::rate_limited, "rate limited");
+  if (binary)
+    return st.close(proto::close::invalid_json, "client payloads are JSON text");
+  auto frame = gw::open(data);
+  if (!frame)
+    return st.close(proto::close_code(frame.error().code), frame.error().reason);
+  auto msg = gw::decode(*frame, gw::session_view{st.type, st.deps.secret});
+  if (!msg)
+    return st.close(proto::close_code(msg.error().code), msg.error().reason);
+  std::visit(
+    [&](auto& m) {
+      using T = std::decay_t<decltype(m)>;
+      if constexpr (std::is_same_v<T, gw::identify>) {
+        on_identify(self, m);
+      } else if constexpr (std::is_same_v<T, gw::heartbeat>) {
+        self->send(st.deps.monitor, hb_touch_atom::value, st.conn->id());
+        self->send(st.deps.broker, gw_hb_atom::value, st.conn->id(), m.heap_used,
+                   m.guilds ? static_cast<std::int64_t>(*m.guilds) : std::int64_t{-1});
+        st.send(gw::encode_heartbeat_ack());
+      } else if constexpr (std::is_same_v<T, gw::client_event>) {
+        on_event(self, m);
+      } else {
+        cache_ingest(st.deps.cache, std::move(m));
+      }
+    },
+    *msg);
+}
+
+} // namespace
+
+caf::behavior gateway_session(caf::stateful_actor<gateway_session_state>* self,
+                              connection_ptr conn, gateway_deps deps) {
+  auto& st = self->state;
+  st.conn = std::move(conn);
+  st.limiter = rate_limiter{deps.messages_per_minute};
+  st.deps = std::move(deps);
+  // HELLO is never compressed: compression starts with IDENTIFIED.
+  st.conn->send(net::make_buffer(gw::encode_hello(st.deps.heartbeat_interval_ms)), false);
+  auto interval = std::chrono::milliseconds(st.deps.heartbeat_interval_ms);
+  // 1.5 intervals without a heartbeat: ask for one; 2 intervals: close with 4007.
+  self->send(st.deps.monitor, hb_watch_atom::value, st.conn->id(), caf::actor{self},
+             caf::timespan{interval * 3 / 2}, caf::timespan{interval * 2});
+  return {
+    [=](frame_atom, const std::string& data, bool binary) { handle_frame(self, data, binary); },
+    [=](pong_atom) {},
+    [=](hb_warn_atom) {
+      if (!self->state.closing)
+        self->state.send(gw::encode_heartbeat_request());
+    },
+    [=](hb_expired_atom) {
+      auto& st = self->state;
+      if (st.closing)
+        return;
+      st.deps.metrics->heartbeat_timeouts[static_cast<std::size_t>(net::dialect::gateway)].inc();
+      st.close(proto::close::heartbeat_timeout, "heartbeat timeout");
+    },
+    [=](shards_assigned_atom, const std::vector<std::uint32_t>& shards) {
+      auto& st = self->state;
+      self->send(st.deps.broker, gw_shards_atom::value, st.conn->id(), shards);
+      if (!st.closing)
+        st.send(gw::encode_shards_assigned(shards));
+    },
+    [=](identify_granted_atom, std::uint32_t shard) {
+      if (!self->state.closing)
+        self->state.send(gw::encode_identify_granted(shard));
+    },
+    [=](closed_atom, std::uint16_t) {
+      auto& st = self->state;
+      self->send(st.deps.broker, unregister_atom::value, st.conn->id());
+      self->send(st.deps.monitor, hb_unwatch_atom::value, st.conn->id());
+      if (st.type == gw::service_type::sharder)
+        self->send(st.deps.planner, shard_end_atom::value, st.conn->id());
+      self->quit();
+    },
+  };
+}
+
+std::shared_ptr<net::session_sink> open_gateway_session(caf::actor_system& sys,
+                                                        connection_ptr conn,
+                                                        const gateway_deps& deps) {
+  auto actor = sys.spawn(gateway_session, conn, deps);
+  caf::anon_send(deps.broker, register_atom::value, session_handle{conn, actor});
+  return std::make_shared<actor_sink>(std::move(actor));
+}
+
+} // namespace coord::actors
