@@ -120,8 +120,26 @@ std::string render_stats(const music_snapshot& music, const metrics::registry& m
   return out;
 }
 
-std::string render_shards() {
-  return "shards:0\nno gateway sessions\n";
+std::string render_shards(const shard_plan& plan) {
+  static constexpr const char* states[] = {"owned", "held", "free"};
+  std::string out = "shards:" + std::to_string(plan.shard_count) + "\nshare:"
+                    + std::to_string(plan.share) + "\nmax_concurrency:"
+                    + std::to_string(plan.max_concurrency) + "\ngrants:"
+                    + std::to_string(plan.grants) + '\n';
+  for (const auto& s : plan.shards) {
+    out += "shard=" + std::to_string(s.shard) + " state=" + states[static_cast<int>(s.status)];
+    if (s.owner != 0)
+      out += " session=" + std::to_string(s.owner);
+    if (s.status == shard_status::held)
+      out += " release_in_ms=" + std::to_string(s.release_in_ms);
+    out += '\n';
+  }
+  for (const auto& b : plan.buckets)
+    if (!b.waiting.empty() || b.next_grant_in_ms > 0)
+      out += "bucket=" + std::to_string(b.bucket) + " waiting="
+             + std::to_string(b.waiting.size()) + " next_grant_in_ms="
+             + std::to_string(b.next_grant_in_ms) + '\n';
+  return out;
 }
 
 } // namespace coord::actors

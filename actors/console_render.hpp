@@ -36,6 +36,6 @@ std::string render_supporters(std::vector<std::uint64_t> ids);
 std::string render_stats(const music_snapshot& music, const metrics::registry& metrics);
 
 /// `shards`: shard ownership; "no gateway sessions" until the gateway dialect is served.
-std::string render_shards();
+std::string render_shards(const shard_plan& plan);
 
 } // namespace coord::actors

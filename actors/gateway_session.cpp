@@ -143,6 +143,15 @@ caf::behavior gateway_session(caf::stateful_actor<gateway_session_state>* self,
   self->send(st.deps.monitor, hb_watch_atom::value, st.conn->id(), caf::actor{self},
              caf::timespan{interval * 3 / 2}, caf::timespan{interval * 2});
   return {
+    [=](inspect_atom) {
+      auto& st = self->state;
+      std::string type = st.type ? std::string{gw::to_string(*st.type)} : "-";
+      return summarize(self, {{"session", std::to_string(st.conn->id())},
+                              {"state", st.closing ? "closing"
+                                        : st.type ? "identified" : "connected"},
+                              {"type", type},
+                              {"compress", st.compress ? "yes" : "no"}});
+    },
     [=](frame_atom, const std::string& data, bool binary) { handle_frame(self, data, binary); },
     [=](pong_atom) {},
     [=](hb_warn_atom) {

@@ -76,6 +76,10 @@ caf::behavior heartbeat_monitor(caf::stateful_actor<heartbeat_monitor_state>* se
   st.tick = tick;
   st.now = now ? std::move(now) : [self] { return self->clock().now(); };
   return {
+    [=](inspect_atom) {
+      return summarize(self, {{"watched", std::to_string(self->state.sessions.size())},
+                              {"ticking", self->state.ticking ? "yes" : "no"}});
+    },
     [=](hb_watch_atom, std::uint64_t id, caf::actor session, caf::timespan warn_after,
         caf::timespan close_after) {
       auto& st = self->state;

@@ -189,7 +189,10 @@ void run(self_ptr self, const console_command& cmd, const console_reply_ptr& r) 
     case verb::session:
       return show_session(self, cmd.id, r);
     case verb::shards:
-      return r->answer(render_shards());
+      self->request(d.planner, ask_timeout, shard_plan_atom::value)
+        .then([r](const shard_plan& plan) { r->answer(render_shards(plan)); },
+              did_not_answer(r, "shard_planner"));
+      return;
     case verb::guild:
       self->request(d.store, ask_timeout, settings_get_atom::value, cmd.id)
         .then([r](const proto::guild_settings& s) { r->answer(render_guild(s)); },

@@ -25,6 +25,7 @@ struct inspector_deps {
   caf::actor broker;
   caf::actor store;
   caf::actor stats;
+  caf::actor planner; ///< shard planner (`shards`)
   /// The long-lived actors `actors` lists after the inspector itself; each must answer
   /// inspect_atom with an actor_summary. Session actors come from the broker.
   std::vector<caf::actor> actors;

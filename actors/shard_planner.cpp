@@ -119,6 +119,13 @@ caf::behavior shard_planner(caf::stateful_actor<shard_planner_state>* self,
       end_session(self, session);
   });
   return {
+    [=](inspect_atom) {
+      auto& st = self->state;
+      return summarize(self, {{"sharders", std::to_string(st.targets.size())},
+                              {"holds", std::to_string(st.holds.size())},
+                              {"grants", std::to_string(st.grants)},
+                              {"ignored_requests", std::to_string(st.ignored_requests)}});
+    },
     [=](shard_identify_atom, std::uint64_t session, caf::actor target,
         const std::vector<std::uint32_t>& requested) {
       auto& st = self->state;

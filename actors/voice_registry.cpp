@@ -69,6 +69,17 @@ caf::behavior voice_registry(caf::stateful_actor<voice_registry_state>* self,
       }
   });
   return {
+    [=](inspect_atom) {
+      std::size_t live = 0, clients = 0;
+      for (auto& [key, e] : self->state.sessions) {
+        live += e.live ? 1 : 0;
+        clients += e.clients.size();
+      }
+      return summarize(self, {{"keys", std::to_string(self->state.sessions.size())},
+                              {"live", std::to_string(live)},
+                              {"retained", std::to_string(self->state.sessions.size() - live)},
+                              {"voice_clients", std::to_string(clients)}});
+    },
     [=](vc_claim_atom, const std::string& key, std::uint64_t conn, caf::actor session) {
       auto& st = self->state;
       voice_claim out;

@@ -210,6 +210,15 @@ caf::behavior voice_session(caf::stateful_actor<voice_session_state>* self,
                  caf::actor_cast<caf::actor>(self), caf::timespan{0}, st.deps.idle_timeout);
   }
   return {
+    [=](inspect_atom) {
+      auto& st = self->state;
+      return summarize(self, {{"session", std::to_string(st.conn->id())},
+                              {"state", st.closing ? "closing"
+                                        : st.identified ? "identified" : "connected"},
+                              {"key", st.key.empty() ? "-" : st.key},
+                              {"voice_clients", std::to_string(st.clients.size())},
+                              {"ignored_ops", std::to_string(st.ignored_ops)}});
+    },
     [=](frame_atom, const std::string& data, bool binary) { handle_frame(self, data, binary); },
     [=](pong_atom) {},
     [=](hb_warn_atom) {}, // watched without a warning; nothing to ask for

@@ -25,7 +25,9 @@ void node::start_console() {
   deps.broker = broker_;
   deps.store = store_;
   deps.stats = stats_;
-  deps.actors = {broker_, store_, stats_, http_api_};
+  deps.planner = planner_;
+  deps.actors = {broker_, store_, stats_, http_api_, planner_, monitor_, voice_registry_};
+  deps.actors.insert(deps.actors.end(), cache_.begin(), cache_.end());
   deps.metrics = &metrics_;
   inspector_ = sys_.spawn(actors::inspector, std::move(deps));
 

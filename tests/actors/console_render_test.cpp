@@ -58,7 +58,13 @@ BOOST_AUTO_TEST_CASE(guild_prefix_is_escaped) {
 }
 
 BOOST_AUTO_TEST_CASE(help_and_shards_have_no_empty_line) {
-  for (const auto& text : {render_help(), render_shards(), render_supporters({})}) {
+  shard_plan plan;
+  plan.shard_count = 2;
+  plan.share = 2;
+  plan.shards = {{0, shard_status::owned, 7, 0}, {1, shard_status::held, 8, 900}};
+  auto shards = render_shards(plan);
+  BOOST_TEST(shards.find("shard=1 state=held session=8 release_in_ms=900\n") != std::string::npos);
+  for (const auto& text : {render_help(), shards, render_supporters({})}) {
     BOOST_TEST(text.back() == '\n');
     BOOST_TEST(text.find("\n\n") == std::string::npos);
   }
