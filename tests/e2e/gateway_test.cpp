@@ -253,6 +253,29 @@ BOOST_AUTO_TEST_CASE(commands_wait_for_a_worker_and_invalid_ones_are_not_forward
   BOOST_TEST(feeds.close_after(2, json::object{}, "NO_SUCH_EVENT") == 4005);
 }
 
+BOOST_AUTO_TEST_CASE(queue_overflow_and_expiry_are_counted) {
+  node_fixture f{gw_args({"--gateway.command_buffer=2", "--gateway.command_buffer_ttl_s=0.3"})};
+  gw_client sharder{f.port()};
+  sharder.identify("sharder");
+  for (int n = 0; n < 3; ++n)
+    sharder.send(2, command(1, n), "EXECUTE_COMMAND");
+  // Two wait, the third finds the queue full; after the ttl the two are dropped, counted.
+  std::string metrics;
+  for (int i = 0; i < 60; ++i) {
+    metrics = http_request(f.port(), "GET", "/metrics").body;
+    if (metrics.find("coordinator_commands_total{outcome=\"dropped_expired\"} 2") != std::string::npos)
+      break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  BOOST_TEST(metrics.find("coordinator_commands_total{outcome=\"buffered\"} 2") != std::string::npos);
+  BOOST_TEST(metrics.find("coordinator_commands_total{outcome=\"dropped_overflow\"} 1") != std::string::npos);
+  BOOST_TEST(metrics.find("coordinator_commands_total{outcome=\"dropped_expired\"} 2") != std::string::npos);
+  // A worker arriving later gets none of them.
+  gw_client worker{f.port()};
+  worker.identify("commands");
+  BOOST_TEST(!worker.ws.read(std::chrono::milliseconds(300)).has_value());
+}
+
 BOOST_AUTO_TEST_CASE(stored_events_reach_gateway_and_companion_sessions) {
   node_fixture f{gw_args()};
   gw_client dashboard{f.port()}, sharder{f.port()}, feeds{f.port()};
