@@ -1,5 +1,7 @@
 #include "actors/http_api.hpp"
 
+#include "actors/http_reply.hpp"
+
 #include "actors/admin_json.hpp"
 #include "proto/admin_codec.hpp"
 #include "proto/secure_compare.hpp"
@@ -20,31 +22,6 @@ using std::string_view;
 
 constexpr auto ask_timeout = std::chrono::seconds(10);
 
-void reply(const http_responder_ptr& r, unsigned status, std::string body,
-           std::string content_type = "application/json") {
-  r->respond(net::http_response{status, std::move(body), std::move(content_type)});
-}
-
-void reply_error(const http_responder_ptr& r, unsigned status, string_view message) {
-  reply(r, status, proto::admin::encode_error(message));
-}
-
-/// The path split at '/', without the query string: "/api/v1/x" -> {"api","v1","x"}.
-std::vector<string_view> split_path(string_view target) {
-  if (auto q = target.find('?'); q != string_view::npos)
-    target = target.substr(0, q);
-  std::vector<string_view> out;
-  while (!target.empty()) {
-    auto start = target.find_first_not_of('/');
-    if (start == string_view::npos)
-      break;
-    target.remove_prefix(start);
-    auto end = target.find('/');
-    out.push_back(target.substr(0, end));
-    target.remove_prefix(end == string_view::npos ? target.size() : end);
-  }
-  return out;
-}
 
 /// The error handler of a request to another actor.
 auto on_failure(http_responder_ptr r) {

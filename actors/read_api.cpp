@@ -1,5 +1,7 @@
 #include "actors/read_api.hpp"
 
+#include "actors/http_reply.hpp"
+
 #include "actors/entity_cache.hpp"
 #include "proto/admin_codec.hpp"
 #include "proto/gateway_cache_json.hpp"
@@ -24,30 +26,6 @@ using self_ptr = caf::event_based_actor*;
 
 constexpr auto ask_timeout = std::chrono::seconds(10);
 
-void reply(const http_responder_ptr& r, unsigned status, std::string body) {
-  r->respond(net::http_response{status, std::move(body), "application/json"});
-}
-
-void reply_error(const http_responder_ptr& r, unsigned status, string_view message) {
-  reply(r, status, proto::admin::encode_error(message));
-}
-
-/// The path split at '/', without the query string: "/discord/users/1" -> {"discord",...}.
-std::vector<string_view> split_path(string_view target) {
-  if (auto q = target.find('?'); q != string_view::npos)
-    target = target.substr(0, q);
-  std::vector<string_view> out;
-  while (!target.empty()) {
-    auto start = target.find_first_not_of('/');
-    if (start == string_view::npos)
-      break;
-    target.remove_prefix(start);
-    auto end = target.find('/');
-    out.push_back(target.substr(0, end));
-    target.remove_prefix(end == string_view::npos ? target.size() : end);
-  }
-  return out;
-}
 
 bool is_not_found(const caf::error& err) {
   return err.category() == caf::atom("coord") &&
