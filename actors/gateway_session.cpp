@@ -39,11 +39,14 @@ void on_identify(self_ptr self, gw::identify& id) {
   auto& st = self->state;
   st.type = id.type;
   st.compress = id.compress;
-  // The broker learns the type first: from here on the session receives broadcasts and, for
-  // a commands service, routed commands.
-  self->send(st.deps.broker, gw_ident_atom::value, st.conn->id(),
-             static_cast<std::uint8_t>(id.type), id.compress);
+  // The broker learns the type just before IDENTIFIED is queued: whatever it then sends
+  // (broadcasts, routed commands) is queued after IDENTIFIED.
+  auto announce = [self, type = static_cast<std::uint8_t>(id.type), compress = id.compress] {
+    self->send(self->state.deps.broker, gw_ident_atom::value, self->state.conn->id(), type,
+               compress);
+  };
   if (id.type != gw::service_type::sharder) {
+    announce();
     st.send(gw::encode_identified(id.type, {}));
     return;
   }
@@ -53,11 +56,18 @@ void on_identify(self_ptr self, gw::identify& id) {
   self
     ->request(st.deps.planner, caf::infinite, shard_identify_atom::value, st.conn->id(),
               caf::actor{self}, std::move(wanted))
-    .then([self](const std::vector<std::uint32_t>& shards) {
-      auto& st = self->state;
-      self->send(st.deps.broker, gw_shards_atom::value, st.conn->id(), shards);
-      st.send(gw::encode_identified(gw::service_type::sharder, shards));
-    });
+    .then(
+      [self, announce](const std::vector<std::uint32_t>& shards) {
+        auto& st = self->state;
+        announce();
+        self->send(st.deps.broker, gw_shards_atom::value, st.conn->id(), shards);
+        st.send(gw::encode_identified(gw::service_type::sharder, shards));
+      },
+      [self](caf::error& err) {
+        spdlog::error("gateway: shard planner did not answer session={} error=\"{}\"",
+                      self->state.conn->id(), caf::to_string(err));
+        self->state.close(proto::close::internal_error, "shard planner unavailable");
+      });
 }
 
 /// Asks the store to commit a change; the store broadcasts it, so only a failure matters.
