@@ -1,3 +1,4 @@
+#include "tests/proto/golden.hpp"
 #include <boost/test/unit_test.hpp>
 
 #include "proto/admin_codec.hpp"
@@ -19,15 +20,9 @@ namespace {
 
 constexpr std::uint64_t max_u64 = 18446744073709551615ULL;
 
+/// A golden file of tests/data/admin/.
 std::string golden(const std::string& name) {
-  std::ifstream in{std::string{COORD_TEST_DATA} + "/admin/" + name, std::ios::binary};
-  BOOST_REQUIRE_MESSAGE(in, "missing golden file " << name);
-  std::ostringstream text;
-  text << in.rdbuf();
-  auto s = text.str();
-  while (!s.empty() && (s.back() == '\n' || s.back() == '\r'))
-    s.pop_back();
-  return s;
+  return coord::test::golden_file("admin", name);
 }
 
 admin::settings_patch patch_ok(std::string_view body) {

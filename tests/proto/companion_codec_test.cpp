@@ -1,3 +1,4 @@
+#include "tests/proto/golden.hpp"
 #include <boost/test/unit_test.hpp>
 
 #include "proto/companion_codec.hpp"
@@ -19,31 +20,12 @@ namespace {
 constexpr std::string_view key = "test-key";
 constexpr std::uint64_t max_u64 = 18446744073709551615ULL;
 
-/// A golden file's text without its trailing newline.
+/// A golden file of tests/data/companion/.
+using coord::test::parse_object;
+using coord::test::keys_of;
+
 std::string golden(const std::string& name) {
-  std::ifstream in{std::string{COORD_TEST_DATA} + "/companion/" + name, std::ios::binary};
-  BOOST_REQUIRE_MESSAGE(in, "missing golden file " << name);
-  std::ostringstream text;
-  text << in.rdbuf();
-  auto s = text.str();
-  while (!s.empty() && (s.back() == '\n' || s.back() == '\r'))
-    s.pop_back();
-  return s;
-}
-
-json::object parse_object(const std::string& text) {
-  boost::system::error_code ec;
-  auto v = json::parse(text, ec);
-  BOOST_REQUIRE_MESSAGE(!ec, "encoder wrote invalid JSON: " << text);
-  BOOST_REQUIRE(v.is_object());
-  return std::move(v.get_object());
-}
-
-std::vector<std::string> keys_of(const json::object& o) {
-  std::vector<std::string> out;
-  for (const auto& kv : o)
-    out.emplace_back(kv.key());
-  return out;
+  return coord::test::golden_file("companion", name);
 }
 
 companion::client_message decode_ok(std::string_view text) {

@@ -1,3 +1,4 @@
+#include "tests/proto/golden.hpp"
 #include <boost/test/unit_test.hpp>
 
 #include "proto/gateway_codec.hpp"
@@ -35,30 +36,12 @@ const std::vector<event_type> all_events{
     event_type::music_command_update, event_type::supporter_add,
     event_type::supporter_remove};
 
+/// A golden file of tests/data/gateway/.
+using coord::test::parse_object;
+using coord::test::keys_of;
+
 std::string golden(const std::string& name) {
-  std::ifstream in{std::string{COORD_TEST_DATA} + "/gateway/" + name, std::ios::binary};
-  BOOST_REQUIRE_MESSAGE(in, "missing golden file " << name);
-  std::ostringstream text;
-  text << in.rdbuf();
-  auto s = text.str();
-  while (!s.empty() && (s.back() == '\n' || s.back() == '\r'))
-    s.pop_back();
-  return s;
-}
-
-json::object parse_object(const std::string& text) {
-  boost::system::error_code ec;
-  auto v = json::parse(text, ec);
-  BOOST_REQUIRE_MESSAGE(!ec, "encoder wrote invalid JSON: " << text);
-  BOOST_REQUIRE(v.is_object());
-  return std::move(v.get_object());
-}
-
-std::vector<std::string> keys_of(const json::object& o) {
-  std::vector<std::string> out;
-  for (const auto& kv : o)
-    out.emplace_back(kv.key());
-  return out;
+  return coord::test::golden_file("gateway", name);
 }
 
 gw::frame open_ok(std::string_view text) {

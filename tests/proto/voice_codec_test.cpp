@@ -1,3 +1,4 @@
+#include "tests/proto/golden.hpp"
 #include <boost/test/unit_test.hpp>
 
 #include "proto/voice_codec.hpp"
@@ -22,24 +23,11 @@ namespace {
 constexpr std::uint64_t max_u64 = 18446744073709551615ULL;
 constexpr std::uint64_t above_2_53 = 9007199254740993ULL; // 2^53 + 1: not a double
 
-/// A golden file's text without its trailing newline.
-std::string golden(const std::string& name) {
-  std::ifstream in{std::string{COORD_TEST_DATA} + "/voice/" + name, std::ios::binary};
-  BOOST_REQUIRE_MESSAGE(in, "missing golden file " << name);
-  std::ostringstream text;
-  text << in.rdbuf();
-  auto s = text.str();
-  while (!s.empty() && (s.back() == '\n' || s.back() == '\r'))
-    s.pop_back();
-  return s;
-}
+/// A golden file of tests/data/voice/.
+using coord::test::parse_object;
 
-json::object parse_object(const std::string& text) {
-  boost::system::error_code ec;
-  auto v = json::parse(text, ec);
-  BOOST_REQUIRE_MESSAGE(!ec, "encoder wrote invalid JSON: " << text);
-  BOOST_REQUIRE(v.is_object());
-  return std::move(v.get_object());
+std::string golden(const std::string& name) {
+  return coord::test::golden_file("voice", name);
 }
 
 voice::client_message decode_ok(std::string_view text) {
