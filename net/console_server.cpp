@@ -17,16 +17,6 @@ namespace coord::net {
 namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 
-namespace {
-
-[[noreturn]] void cannot_listen(const std::string& host, std::uint16_t port,
-                                const boost::system::error_code& ec) {
-  throw std::runtime_error("cannot listen on " + host + ":" + std::to_string(port) +
-                           " (console): " + ec.message());
-}
-
-} // namespace
-
 struct console_server::impl {
   std::shared_ptr<console_core> core;
   std::optional<tcp::acceptor> acceptor; // io thread only once started
@@ -73,7 +63,7 @@ void console_server::start() {
     tcp::resolver resolver(core.ioc);
     auto results = resolver.resolve(host, std::to_string(port), ec);
     if (ec)
-      cannot_listen(host, port, ec);
+      cannot_listen(host, port, ec, " (console)");
     endpoint = results.begin()->endpoint();
   }
   auto& acceptor = impl_->acceptor.emplace(core.ioc);
@@ -85,7 +75,7 @@ void console_server::start() {
   if (!ec)
     acceptor.listen(asio::socket_base::max_listen_connections, ec);
   if (ec)
-    cannot_listen(host, port, ec);
+    cannot_listen(host, port, ec, " (console)");
   impl_->port = acceptor.local_endpoint().port();
   core.address = host + ":" + std::to_string(impl_->port);
   impl_->do_accept();

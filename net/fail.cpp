@@ -1,5 +1,7 @@
 #include "net/fail.hpp"
 
+#include <stdexcept>
+
 #include <boost/asio/error.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/http/error.hpp>
@@ -29,6 +31,12 @@ void fail(const boost::system::error_code& ec, const char* what) {
     spdlog::debug("net: {} ended error=\"{}\"", what, ec.message());
   else
     spdlog::warn("net: {} failed error=\"{}\"", what, ec.message());
+}
+
+void cannot_listen(const std::string& host, std::uint16_t port,
+                   const boost::system::error_code& ec, const char* suffix) {
+  throw std::runtime_error("cannot listen on " + host + ":" + std::to_string(port) + suffix +
+                           ": " + ec.message());
 }
 
 } // namespace coord::net

@@ -17,12 +17,6 @@ using tcp = asio::ip::tcp;
 
 namespace {
 
-[[noreturn]] void cannot_listen(const std::string& host, std::uint16_t port,
-                                const boost::system::error_code& ec) {
-  throw std::runtime_error("cannot listen on " + host + ":" + std::to_string(port) + ": " +
-                           ec.message());
-}
-
 tcp::endpoint resolve(asio::io_context& ioc, const std::string& host, std::uint16_t port) {
   boost::system::error_code ec;
   auto address = asio::ip::make_address(host, ec);

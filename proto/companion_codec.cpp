@@ -13,14 +13,6 @@ namespace coord::proto::companion {
 
 namespace {
 
-decode_error missing(std::string_view field) {
-  return {errc::invalid_payload, "missing field " + std::string{field}};
-}
-
-decode_error invalid(std::string_view field) {
-  return {errc::invalid_payload, "invalid field " + std::string{field}};
-}
-
 /// A non-negative integer that fits int64 (no doubles, strings or negatives).
 std::optional<std::int64_t> non_negative_int(const boost::json::value& v) noexcept {
   // Boost.JSON uses the uint64 kind only above INT64_MAX, so only int64 can fit.
@@ -32,16 +24,16 @@ std::optional<std::int64_t> non_negative_int(const boost::json::value& v) noexce
 result<client_message> decode_handshake(const boost::json::object& body) {
   const auto* field = body.if_contains("guildIds");
   if (!field)
-    return missing("guildIds");
+    return missing_field("guildIds");
   const auto* arr = field->if_array();
   if (!arr)
-    return invalid("guildIds");
+    return invalid_field("guildIds");
   handshake h;
   h.guild_ids.reserve(arr->size());
   for (const auto& item : *arr) {
     auto id = parse_snowflake(item);
     if (!id)
-      return invalid("guildIds");
+      return invalid_field("guildIds");
     h.guild_ids.push_back(*id);
   }
   return client_message{std::move(h)};
@@ -50,10 +42,10 @@ result<client_message> decode_handshake(const boost::json::object& body) {
 result<client_message> decode_guild_request(const boost::json::object& body) {
   const auto* field = body.if_contains("guildId");
   if (!field)
-    return missing("guildId");
+    return missing_field("guildId");
   auto id = parse_snowflake(*field);
   if (!id)
-    return invalid("guildId");
+    return invalid_field("guildId");
   return client_message{guild_request{*id}};
 }
 
@@ -63,10 +55,10 @@ result<client_message> decode_music_stats(const boost::json::object& body) {
                            std::pair{"playingMusic", &m.playing_music}}) {
     const auto* field = body.if_contains(name);
     if (!field)
-      return missing(name);
+      return missing_field(name);
     auto n = non_negative_int(*field);
     if (!n)
-      return invalid(name);
+      return invalid_field(name);
     *out = *n;
   }
   return client_message{m};
@@ -116,14 +108,14 @@ result<envelope> open(std::string_view text, std::string_view expected_key) {
     return decode_error{errc::auth_failed, "invalid key"};
   const auto* op_value = obj->if_contains("op");
   if (!op_value)
-    return missing("op");
+    return missing_field("op");
   std::int64_t op_code = 0;
   if (const auto* i = op_value->if_int64())
     op_code = *i;
   else if (op_value->is_uint64())
     op_code = -1; // an integer, just not one of ours
   else
-    return invalid("op");
+    return invalid_field("op");
   if (op_code != op::handshake && op_code != op::guild_settings && op_code != op::music_stats)
     return decode_error{errc::unknown_opcode, "unknown opcode"};
   // The secret has done its job; keep it out of anything that logs or forwards the body.

@@ -53,4 +53,12 @@ void throw_exception_from_error(const decode_error& e, const boost::source_locat
   boost::throw_exception(std::runtime_error(what), loc);
 }
 
+decode_error missing_field(std::string_view field) {
+  return {errc::invalid_payload, "missing field " + std::string{field}};
+}
+
+decode_error invalid_field(std::string_view field) {
+  return {errc::invalid_payload, "invalid field " + std::string{field}};
+}
+
 } // namespace coord::proto

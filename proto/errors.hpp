@@ -47,6 +47,12 @@ using result = boost::system::result<T, decode_error>;
                                              const boost::source_location& loc);
 
 /// Close codes of SPEC.md §2, shared by all dialects.
+/// invalid_payload naming a field that is absent: "missing field <name>".
+decode_error missing_field(std::string_view field);
+
+/// invalid_payload naming a field of the wrong type or value: "invalid field <name>".
+decode_error invalid_field(std::string_view field);
+
 namespace close {
 constexpr std::uint16_t normal = 1000;
 constexpr std::uint16_t going_away = 1001;

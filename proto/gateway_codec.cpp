@@ -16,14 +16,6 @@ namespace json = boost::json;
 
 namespace {
 
-decode_error missing(std::string_view field) {
-  return {errc::invalid_payload, "missing field " + std::string{field}};
-}
-
-decode_error invalid(std::string_view field) {
-  return {errc::invalid_payload, "invalid field " + std::string{field}};
-}
-
 constexpr service_type all_services[] = {service_type::sharder, service_type::commands,
                                          service_type::dashboard, service_type::panel,
                                          service_type::feeds};
@@ -65,10 +57,10 @@ std::optional<decode_error> string_field(const json::object& o, std::string_view
                                          std::string_view path, std::string& out) {
   const auto* v = o.if_contains(name);
   if (!v)
-    return missing(path);
+    return missing_field(path);
   const auto* s = v->if_string();
   if (!s)
-    return invalid(path);
+    return invalid_field(path);
   out.assign(s->data(), s->size());
   return std::nullopt;
 }
@@ -78,10 +70,10 @@ std::optional<decode_error> id_field(const json::object& o, std::string_view nam
                                      std::string_view path, std::uint64_t& out) {
   const auto* v = o.if_contains(name);
   if (!v)
-    return missing(path);
+    return missing_field(path);
   auto id = parse_snowflake(*v);
   if (!id)
-    return invalid(path);
+    return invalid_field(path);
   out = *id;
   return std::nullopt;
 }
@@ -94,10 +86,10 @@ result<client_event> decode_execute_command(const json::object& d) {
     return *e;
   const auto* ids_value = d.if_contains("ids");
   if (!ids_value)
-    return missing("ids");
+    return missing_field("ids");
   const auto* ids = ids_value->if_object();
   if (!ids)
-    return invalid("ids");
+    return invalid_field("ids");
   for (auto [name, path, out] : {std::tuple{"message", "ids.message", &c.message_id},
                                  std::tuple{"author", "ids.author", &c.author_id},
                                  std::tuple{"channel", "ids.channel", &c.channel_id},
@@ -106,10 +98,10 @@ result<client_event> decode_execute_command(const json::object& d) {
       return *e;
   const auto* shard = ids->if_contains("shard");
   if (!shard)
-    return missing("ids.shard");
+    return missing_field("ids.shard");
   auto n = shard_of(*shard);
   if (!n)
-    return invalid("ids.shard");
+    return invalid_field("ids.shard");
   c.shard = *n;
   return client_event{std::move(c)};
 }
@@ -117,10 +109,10 @@ result<client_event> decode_execute_command(const json::object& d) {
 result<client_event> decode_identify_request(const json::object& d) {
   const auto* shard = d.if_contains("shard");
   if (!shard)
-    return missing("shard");
+    return missing_field("shard");
   auto n = shard_of(*shard);
   if (!n)
-    return invalid("shard");
+    return invalid_field("shard");
   return client_event{identify_request{*n}};
 }
 
@@ -132,7 +124,7 @@ result<client_event> decode_guild_settings_update(const json::object& d) {
   if (const auto* v = d.if_contains("prefix")) {
     const auto* s = v->if_string();
     if (!s)
-      return invalid("prefix");
+      return invalid_field("prefix");
     if (s->empty() || s->size() > max_prefix_bytes)
       return decode_error{errc::invalid_payload, "prefix must be 1 to 2000 bytes"};
     p.prefix.emplace(s->data(), s->size());
@@ -146,13 +138,13 @@ result<client_event> decode_guild_settings_update(const json::object& d) {
     // As in the admin PATCH: null clears the id (0).
     auto id = v->is_null() ? std::optional<std::uint64_t>{0} : parse_snowflake(*v);
     if (!id)
-      return invalid(name);
+      return invalid_field(name);
     *slot = *id;
   }
   if (const auto* v = d.if_contains("musicEnabled")) {
     const auto* b = v->if_bool();
     if (!b)
-      return invalid("musicEnabled");
+      return invalid_field("musicEnabled");
     p.music_enabled = *b;
   }
   return client_event{std::move(u)};
@@ -164,10 +156,10 @@ result<client_event> decode_music_command_update(const json::object& d) {
     return *e;
   const auto* v = d.if_contains("enable");
   if (!v)
-    return missing("enable");
+    return missing_field("enable");
   const auto* b = v->if_bool();
   if (!b)
-    return invalid("enable");
+    return invalid_field("enable");
   m.enable = *b;
   return client_event{m};
 }
@@ -303,17 +295,17 @@ result<frame> open(std::string_view text) {
     return decode_error{errc::invalid_payload, "payload must be an object"};
   const auto op_it = obj->find("op");
   if (op_it == obj->end())
-    return missing("op");
+    return missing_field("op");
   std::int64_t code = -1; // an integer past INT64_MAX stays -1: unknown, not mistyped
   if (const auto* i = op_it->value().if_int64())
     code = *i;
   else if (!op_it->value().is_uint64())
-    return invalid("op");
+    return invalid_field("op");
   if (code < op::identify || code > op::cache)
     return decode_error{errc::unknown_opcode, "unknown opcode"};
   const auto d_it = obj->find("d");
   if (d_it == obj->end())
-    return missing("d");
+    return missing_field("d");
   frame f;
   f.op = static_cast<int>(code);
   // Same storage, so these moves are pointer swaps, not copies.
@@ -326,23 +318,23 @@ result<frame> open(std::string_view text) {
 result<identify> decode_identify(const frame& f, std::string_view expected_secret) {
   const auto* d = object_d(f);
   if (!d)
-    return invalid("d");
+    return invalid_field("d");
   identify id;
   const auto* type = d->if_contains("type");
   if (!type)
-    return missing("type");
+    return missing_field("type");
   const auto* type_name = type->if_string();
   auto parsed_type =
       type_name ? service_type_from_string(std::string_view{type_name->data(), type_name->size()})
                 : std::nullopt;
   if (!parsed_type)
-    return invalid("type");
+    return invalid_field("type");
   id.type = *parsed_type;
   const auto* compress = d->if_contains("compress");
   if (!compress)
-    return missing("compress");
+    return missing_field("compress");
   if (!compress->is_bool())
-    return invalid("compress");
+    return invalid_field("compress");
   id.compress = compress->get_bool();
   const auto* secret_value = d->if_contains("secret");
   const auto* secret = secret_value ? secret_value->if_string() : nullptr;
@@ -351,13 +343,13 @@ result<identify> decode_identify(const frame& f, std::string_view expected_secre
   if (const auto* shards = d->if_contains("shards"); shards && !shards->is_null()) {
     const auto* arr = shards->if_array();
     if (!arr)
-      return invalid("shards");
+      return invalid_field("shards");
     auto& list = id.shards.emplace();
     list.reserve(arr->size());
     for (const auto& item : *arr) {
       auto n = shard_of(item);
       if (!n)
-        return invalid("shards");
+        return invalid_field("shards");
       list.push_back(*n);
     }
   }
@@ -367,32 +359,32 @@ result<identify> decode_identify(const frame& f, std::string_view expected_secre
 result<heartbeat> decode_heartbeat(const frame& f, std::optional<service_type> sender) {
   const auto* d = object_d(f);
   if (!d)
-    return invalid("d");
+    return invalid_field("d");
   heartbeat h;
   const auto* heap = d->if_contains("heapUsed");
   if (!heap)
-    return missing("heapUsed");
+    return missing_field("heapUsed");
   auto heap_used = count_of(*heap);
   if (!heap_used)
-    return invalid("heapUsed");
+    return invalid_field("heapUsed");
   h.heap_used = *heap_used;
   if (const auto* guilds = d->if_contains("guilds")) {
     auto n = count_of(*guilds);
     if (!n)
-      return invalid("guilds");
+      return invalid_field("guilds");
     h.guilds = *n;
   } else if (sender == service_type::sharder) {
-    return missing("guilds");
+    return missing_field("guilds");
   }
   return h;
 }
 
 result<event_type> event_of(const frame& f) {
   if (f.t.is_null())
-    return missing("t");
+    return missing_field("t");
   const auto* name = f.t.if_string();
   if (!name)
-    return invalid("t");
+    return invalid_field("t");
   auto e = event_type_from_string(std::string_view{name->data(), name->size()});
   if (!e)
     return decode_error{errc::invalid_payload, "unknown event"};
@@ -407,7 +399,7 @@ result<client_event> decode_event(const frame& f, service_type sender) {
     return decode_error{errc::not_allowed, "event not allowed"};
   const auto* d = object_d(f);
   if (!d)
-    return invalid("d");
+    return invalid_field("d");
   switch (*e) {
     case event_type::execute_command:
       return decode_execute_command(*d);

@@ -14,14 +14,6 @@ namespace coord::proto::voice {
 
 namespace {
 
-decode_error missing(std::string_view field) {
-  return {errc::invalid_payload, "missing field " + std::string{field}};
-}
-
-decode_error invalid(std::string_view field) {
-  return {errc::invalid_payload, "invalid field " + std::string{field}};
-}
-
 std::string_view view(const boost::json::string& s) noexcept {
   return {s.data(), s.size()};
 }
@@ -36,10 +28,10 @@ const boost::json::object* object_d(const envelope& env) {
 result<std::uint64_t> snowflake_field(const boost::json::object& obj, std::string_view name) {
   const auto* v = obj.if_contains(name);
   if (!v)
-    return missing(name);
+    return missing_field(name);
   auto id = parse_snowflake(*v);
   if (!id)
-    return invalid(name);
+    return invalid_field(name);
   return *id;
 }
 
@@ -51,7 +43,7 @@ result<std::optional<std::uint64_t>> nullable_snowflake(const boost::json::objec
     return std::optional<std::uint64_t>{};
   auto id = parse_snowflake(*v);
   if (!id)
-    return invalid(name);
+    return invalid_field(name);
   return std::optional<std::uint64_t>{*id};
 }
 
@@ -59,14 +51,14 @@ result<std::optional<std::uint64_t>> nullable_snowflake(const boost::json::objec
 result<std::uint64_t> guild_of(const envelope& env) {
   const auto* obj = object_d(env);
   if (!obj)
-    return invalid("d");
+    return invalid_field("d");
   return snowflake_field(*obj, "guild_id");
 }
 
 result<client_message> decode_identify(const envelope& env) {
   const auto* obj = object_d(env);
   if (!obj)
-    return invalid("d");
+    return invalid_field("d");
   auto user = snowflake_field(*obj, "user_id");
   if (!user)
     return user.error();
@@ -78,7 +70,7 @@ result<client_message> decode_identify(const envelope& env) {
     else if (const auto* u = shard->if_uint64())
       out.shard_id = *u;
     else
-      return invalid("shard_id");
+      return invalid_field("shard_id");
   }
   return client_message{out};
 }
@@ -108,13 +100,13 @@ result<client_message> decode_voice_server(const boost::json::object& d) {
   out.guild_id = *guild;
   const auto* token = d.if_contains("token");
   if (!token)
-    return missing("token");
+    return missing_field("token");
   if (!token->is_string())
-    return invalid("token");
+    return invalid_field("token");
   out.token = std::string{view(token->get_string())};
   if (const auto* ep = d.if_contains("endpoint"); ep && !ep->is_null()) {
     if (!ep->is_string())
-      return invalid("endpoint");
+      return invalid_field("endpoint");
     out.endpoint = std::string{view(ep->get_string())};
   }
   return client_message{std::move(out)};
@@ -123,7 +115,7 @@ result<client_message> decode_voice_server(const boost::json::object& d) {
 result<client_message> decode_discord_event(const envelope& env) {
   const auto* obj = object_d(env);
   if (!obj)
-    return invalid("d");
+    return invalid_field("d");
   // Bots forward their raw gateway traffic; anything but the two voice events (t null on
   // non-dispatch payloads included) is not ours to judge.
   const auto* t = obj->if_contains("t");
@@ -134,10 +126,10 @@ result<client_message> decode_discord_event(const envelope& env) {
     return client_message{other_event{std::string{name}}};
   const auto* inner = obj->if_contains("d");
   if (!inner)
-    return missing("d.d");
+    return missing_field("d.d");
   const auto* d = inner->if_object();
   if (!d)
-    return invalid("d.d");
+    return invalid_field("d.d");
   return name == "VOICE_STATE_UPDATE" ? decode_voice_state(*d) : decode_voice_server(*d);
 }
 
