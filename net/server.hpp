@@ -20,6 +20,7 @@ struct server_options {
   unsigned io_threads = 1;
   std::size_t max_frame_bytes = 1 << 20;      ///< larger frame: close 1009
   std::size_t outbound_queue_bytes = 8 << 20; ///< fuller queue: close 4009
+  std::size_t socket_send_buffer = 0;         ///< SO_SNDBUF of websocket sockets; 0: kernel's
   std::size_t max_body_bytes = 64 << 10;      ///< larger HTTP body: 413
   std::size_t max_sessions = 20000;           ///< more upgrades: 503
   std::chrono::milliseconds handshake_timeout{10000};

@@ -39,6 +39,27 @@ std::string_view clip_reason(std::string_view reason) {
   return reason.substr(0, n);
 }
 
+/// Writes the header of one unmasked, unfragmented server frame (RFC 6455 §5.2) carrying
+/// `size` payload bytes into `out` (10 bytes room); returns its length.
+std::size_t encode_frame_header(std::uint8_t* out, std::size_t size, bool binary) {
+  out[0] = 0x80 | (binary ? 0x2 : 0x1); // FIN + opcode
+  if (size < 126) {
+    out[1] = static_cast<std::uint8_t>(size);
+    return 2;
+  }
+  if (size <= 0xFFFF) {
+    out[1] = 126;
+    out[2] = static_cast<std::uint8_t>(size >> 8);
+    out[3] = static_cast<std::uint8_t>(size);
+    return 4;
+  }
+  out[1] = 127;
+  const auto v = static_cast<std::uint64_t>(size);
+  for (int i = 0; i < 8; ++i)
+    out[2 + i] = static_cast<std::uint8_t>(v >> (56 - 8 * i));
+  return 10;
+}
+
 } // namespace
 
 websocket_session::websocket_session(tcp::socket&& socket, std::shared_ptr<shared_state> state,
@@ -52,10 +73,24 @@ websocket_session::websocket_session(tcp::socket&& socket, std::shared_ptr<share
     dialect_(d),
     remote_(std::move(remote)) {}
 
-websocket_session::~websocket_session() { release_slot(); }
+websocket_session::~websocket_session() {
+  release_slot();
+  // Frames pushed by a send() that raced with the end, and any left by a stopped server.
+  drop_frames(false);
+  in_flight_ = 0;
+}
 
 void websocket_session::run(http::request<http::string_body> req, upgrade_request info) {
   const auto& opts = state_->options();
+  ws_.next_layer().set_owner(weak_from_this(), this);
+  // Data frames are written straight away when the socket takes them (do_write).
+  boost::system::error_code ec;
+  auto& socket = ws_.next_layer().next_layer();
+  socket.non_blocking(true, ec);
+  if (opts.socket_send_buffer != 0)
+    socket.set_option(asio::socket_base::send_buffer_size(
+                        static_cast<int>(opts.socket_send_buffer)),
+                      ec);
   // Beast's own timer covers the close handshake only; liveness is the pings' business.
   ws_.set_option(websocket::stream_base::timeout{opts.close_timeout,
                                                  websocket::stream_base::none(), false});
@@ -63,7 +98,7 @@ void websocket_session::run(http::request<http::string_body> req, upgrade_reques
     [](websocket::response_type& res) { res.set(http::field::server, "coordinator"); }));
   // No Beast limit: do_read enforces max_frame_bytes (see there).
   ws_.read_message_max(0);
-  // One frame per message: the payload goes out in one gather write, straight from the buffer.
+  // Beast writes control frames only (data frames bypass it, see do_write).
   ws_.auto_fragment(false);
   ws_.control_callback([this](websocket::frame_type kind, beast::string_view) {
     if (kind != websocket::frame_type::pong || finished_)
@@ -117,7 +152,13 @@ void websocket_session::do_read() {
   // unread (its teardown stops after one read), which resets the connection and can cost the
   // peer our close frame. Reading at most one byte past the limit keeps memory bounded.
   const std::size_t max = state_->options().max_frame_bytes;
-  const std::size_t limit = max == 0 ? 64 * 1024 : max + 1 - std::min(buffer_.size(), max);
+  std::size_t limit = max == 0 ? 64 * 1024 : max + 1 - std::min(buffer_.size(), max);
+  // Beast prepares the buffer when the read starts, so an idle session holds what the first
+  // read of a message asks for: little on the dialects with many sessions, more on the
+  // gateway, whose few sessions carry the bigger messages.
+  if (buffer_.size() == 0)
+    limit = std::min(limit, dialect_ == net::dialect::gateway ? initial_read_gateway
+                                                               : initial_read);
   ws_.async_read_some(buffer_, limit,
                       [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
                         self->on_read(ec);
@@ -134,22 +175,18 @@ void websocket_session::on_read(boost::system::error_code ec) {
   const std::size_t max = state_->options().max_frame_bytes;
   if (close_started_) {
     // Closing: the peer's frames no longer matter; read on only to see its close.
-    buffer_.consume(buffer_.size());
+    buffer_.clear();
   } else if (max != 0 && buffer_.size() > max) {
-    buffer_.consume(buffer_.size());
+    buffer_.clear();
     begin_close(1009, "message too big", false);
   } else if (ws_.is_message_done()) {
     state_->metrics().messages_in[static_cast<std::size_t>(dialect_)].inc();
     messages_in_.fetch_add(1, std::memory_order_relaxed);
-    std::string data(static_cast<const char*>(buffer_.data().data()), buffer_.size());
     const bool binary = ws_.got_binary();
-    buffer_.consume(buffer_.size());
+    auto data = buffer_.take(); // the message itself, no copy
     if (sink_)
       sink_->on_frame(std::move(data), binary);
   }
-  // Do not keep a large message's capacity on an idle session.
-  if (buffer_.size() == 0 && buffer_.capacity() > 64 * 1024)
-    buffer_.shrink_to_fit();
   // Always keep one read pending: it delivers frames, pongs and the peer's close.
   do_read();
 }
@@ -165,6 +202,7 @@ void websocket_session::send(buffer data, bool binary) {
   do {
     if (cur > limit || n > limit - cur) {
       // Slow consumer: refuse the frame and close; the strand drops what is queued.
+      slow_.store(true, std::memory_order_release);
       if (!closing_.exchange(true, std::memory_order_acq_rel)) {
         spdlog::debug("net: slow consumer id={} queued={} frame={}", id_, cur, n);
         asio::post(strand_, [self = shared_from_this()] {
@@ -175,55 +213,177 @@ void websocket_session::send(buffer data, bool binary) {
     }
   } while (!queued_.compare_exchange_weak(cur, cur + n, std::memory_order_acq_rel,
                                           std::memory_order_relaxed));
-  // One post per frame; the payload itself is shared, never copied.
-  asio::post(strand_, [self = shared_from_this(), data = std::move(data), binary]() mutable {
-    self->on_send(std::move(data), binary);
-  });
+  // The queue entry is the only allocation per receiver; the payload itself is shared.
+  auto* f = new out_frame;
+  f->data = std::move(data);
+  f->header_size = static_cast<std::uint8_t>(encode_frame_header(f->header, n, binary));
+  out_frame* head = inbox_.load(std::memory_order_relaxed);
+  do
+    f->next = head;
+  while (!inbox_.compare_exchange_weak(head, f, std::memory_order_release,
+                                       std::memory_order_relaxed));
+  // Only the push that found the inbox empty posts: the drain takes everything pushed so far.
+  if (!head)
+    asio::post(strand_, [self = shared_from_this()] { self->drain_inbox(); });
 }
 
-void websocket_session::on_send(buffer data, bool binary) {
+void websocket_session::drain_inbox() {
+  if (slow_.load(std::memory_order_acquire)) // 4009: what is queued is dropped, unwritten
+    return begin_close(4009, "slow consumer", true);
+  out_frame* f = inbox_.exchange(nullptr, std::memory_order_acquire);
+  if (!f)
+    return;
+  // Newest first: reverse into send order.
+  out_frame* first = nullptr;
+  out_frame* last = f;
+  while (f) {
+    out_frame* next = f->next;
+    f->next = first;
+    first = f;
+    f = next;
+  }
   if (close_started_ || finished_) {
-    queued_.fetch_sub(data->size(), std::memory_order_acq_rel);
+    std::size_t dropped = 0;
+    while (first) {
+      out_frame* next = first->next;
+      dropped += first->data->size();
+      delete first;
+      first = next;
+    }
+    queued_.fetch_sub(dropped, std::memory_order_acq_rel);
     return;
   }
-  queue_.push_back({std::move(data), binary});
-  if (!writing_)
-    do_write();
+  if (tail_)
+    tail_->next = first;
+  else
+    head_ = first;
+  tail_ = last;
+  do_write();
 }
 
 void websocket_session::do_write() {
-  writing_ = true;
-  const auto& f = queue_.front();
-  ws_.binary(f.binary);
-  // One write at a time; the buffer stays alive at the queue's front until it completes.
-  ws_.async_write(asio::buffer(*f.data),
-                  [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
-                    self->on_write(ec);
-                  });
+  auto& layer = ws_.next_layer();
+  while (!writing_ && head_ && !finished_ && layer.idle() && ws_.is_open() &&
+         !slow_.load(std::memory_order_acquire)) {
+    // Gather the frames at the front: each is a header and the shared payload.
+    gather_.clear();
+    std::size_t n = 0;
+    std::size_t bytes = 0;
+    for (out_frame* f = head_; f && n < max_batch_frames; f = f->next, ++n) {
+      if (n > 0 && bytes + f->data->size() > max_batch_bytes)
+        break;
+      gather_.emplace_back(f->header, f->header_size);
+      gather_.emplace_back(f->data->data(), f->data->size());
+      bytes += f->header_size + f->data->size();
+    }
+    in_flight_ = n;
+    // Most writes fit in the socket's buffer: write now, without an async operation.
+    boost::system::error_code ec;
+    std::size_t written = layer.next_layer().write_some(gather_, ec);
+    if (ec == asio::error::would_block || ec == asio::error::try_again) {
+      ec = {};
+      written = 0;
+    }
+    if (ec) {
+      fail(ec, "websocket write");
+      return finish(end_code(ec));
+    }
+    if (written == bytes) {
+      complete_frames(n);
+      continue;
+    }
+    // The kernel took part of it: the rest goes out asynchronously, then the next batch.
+    std::size_t skip = written;
+    auto it = gather_.begin();
+    while (skip >= it->size()) {
+      skip -= it->size();
+      ++it;
+    }
+    *it += skip;
+    gather_.erase(gather_.begin(), it);
+    writing_ = true;
+    layer.async_write_frames(gather_, [self = shared_from_this()](boost::system::error_code ec,
+                                                                   std::size_t) {
+      self->on_write(ec);
+    });
+    return;
+  }
+  if (gather_.capacity() > 2 * max_batch_frames)
+    std::vector<asio::const_buffer>().swap(gather_);
+  maybe_close();
 }
 
 void websocket_session::on_write(boost::system::error_code ec) {
   writing_ = false;
-  queued_.fetch_sub(queue_.front().data->size(), std::memory_order_acq_rel);
-  queue_.pop_front();
   if (ec) {
     fail(ec, "websocket write");
     return finish(end_code(ec));
   }
-  state_->metrics().messages_out[static_cast<std::size_t>(dialect_)].inc();
-  messages_out_.fetch_add(1, std::memory_order_relaxed);
+  complete_frames(in_flight_);
   if (finished_)
     return;
-  if (!queue_.empty())
-    return do_write();
-  maybe_close();
+  do_write();
+}
+
+void websocket_session::on_layer_idle() {
+  // A Beast frame (pong, ping) went out while data frames waited.
+  if (!finished_)
+    do_write();
+}
+
+void websocket_session::complete_frames(std::size_t n) {
+  std::size_t bytes = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    out_frame* f = head_;
+    head_ = f->next;
+    bytes += f->data->size();
+    delete f;
+  }
+  if (!head_)
+    tail_ = nullptr;
+  in_flight_ = 0;
+  queued_.fetch_sub(bytes, std::memory_order_acq_rel);
+  state_->metrics().messages_out[static_cast<std::size_t>(dialect_)].inc(n);
+  messages_out_.fetch_add(n, std::memory_order_relaxed);
+}
+
+std::size_t websocket_session::drop_frames(bool keep_in_flight) {
+  // The frames of a write in flight stay until its handler runs (their buffers are in use).
+  out_frame** link = &head_;
+  out_frame* last_kept = nullptr;
+  for (std::size_t i = 0; keep_in_flight && writing_ && i < in_flight_ && *link; ++i) {
+    last_kept = *link;
+    link = &(*link)->next;
+  }
+  std::size_t dropped = 0;
+  out_frame* f = *link;
+  *link = nullptr;
+  tail_ = last_kept;
+  while (f) {
+    out_frame* next = f->next;
+    dropped += f->data->size();
+    delete f;
+    f = next;
+  }
+  // And whatever is still in the inbox.
+  f = inbox_.exchange(nullptr, std::memory_order_acquire);
+  while (f) {
+    out_frame* next = f->next;
+    dropped += f->data->size();
+    delete f;
+    f = next;
+  }
+  queued_.fetch_sub(dropped, std::memory_order_acq_rel);
+  return dropped;
 }
 
 void websocket_session::close(std::uint16_t code, std::string reason) {
   if (state_->stopped() || closing_.exchange(true, std::memory_order_acq_rel))
     return;
-  // After the frames already posted from this thread: the strand runs posts in order.
+  // After the frames this thread sent before: they are in the inbox by now, wherever the
+  // drain that takes them was posted from.
   asio::post(strand_, [self = shared_from_this(), code, reason = std::move(reason)]() mutable {
+    self->drain_inbox();
     self->begin_close(code, std::move(reason), false);
   });
 }
@@ -235,16 +395,8 @@ void websocket_session::begin_close(std::uint16_t code, std::string reason, bool
   closing_.store(true, std::memory_order_release);
   close_code_ = code;
   close_reason_ = std::move(reason);
-  if (drop_queued) {
-    // Keep only the frame being written: the close frame goes right after it.
-    const std::size_t keep = writing_ ? 1 : 0;
-    std::size_t dropped = 0;
-    while (queue_.size() > keep) {
-      dropped += queue_.back().data->size();
-      queue_.pop_back();
-    }
-    queued_.fetch_sub(dropped, std::memory_order_acq_rel);
-  }
+  if (drop_queued) // keep only the write in flight: the close frame goes right after it
+    drop_frames(true);
   // Whatever holds the close up (a write the peer does not read, a peer that never answers),
   // the TCP connection goes after close_timeout.
   close_timer_.expires_after(state_->options().close_timeout);
@@ -259,8 +411,7 @@ void websocket_session::begin_close(std::uint16_t code, std::string reason, bool
 
 void websocket_session::maybe_close() {
   // Beast allows one write and one control frame at a time: wait for both to be done.
-  if (!close_started_ || close_sent_ || finished_ || writing_ || ping_in_flight_ ||
-      !queue_.empty())
+  if (!close_started_ || close_sent_ || finished_ || writing_ || ping_in_flight_ || head_)
     return;
   close_sent_ = true;
   ping_timer_.cancel();
@@ -341,16 +492,10 @@ void websocket_session::finish(std::uint16_t code) {
   closing_.store(true, std::memory_order_release);
   ping_timer_.cancel();
   close_timer_.cancel();
-  // Drop what is queued; a frame being written is popped by its handler.
-  const std::size_t keep = writing_ ? 1 : 0;
-  std::size_t dropped = 0;
-  while (queue_.size() > keep) {
-    dropped += queue_.back().data->size();
-    queue_.pop_back();
-  }
-  queued_.fetch_sub(dropped, std::memory_order_acq_rel);
+  // Drop what is queued; the frames of a write in flight go when its handler runs.
+  drop_frames(true);
   boost::system::error_code ignored;
-  beast::get_lowest_layer(ws_).socket().close(ignored);
+  beast::get_lowest_layer(ws_).close(ignored);
   if (!opened_)
     return release_slot();
 
@@ -368,6 +513,8 @@ void websocket_session::finish(std::uint16_t code) {
 }
 
 void websocket_session::abandon() {
+  // Nothing runs any more: a Beast write waiting for ours would hold us forever.
+  ws_.next_layer().drop_deferred();
   finish(end_code(asio::error::operation_aborted));
 }
 
