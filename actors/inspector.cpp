@@ -220,9 +220,12 @@ void run(self_ptr self, const console_command& cmd, const console_reply_ptr& r) 
 void handle_line(self_ptr self, const std::string& line, const console_reply_ptr& r) {
   auto& st = self->state;
   ++st.commands;
-  spdlog::debug("console: command=\"{}\" remote={}", escape_value(line.substr(0, 80)),
-                r->remote_address());
   auto cmd = parse_console_command(line);
+  // The argument of `auth` is the password: it is never logged.
+  spdlog::debug("console: command=\"{}\" remote={}",
+                cmd.what == verb::auth ? std::string{"auth ***"}
+                                       : escape_value(line.substr(0, 80)),
+                r->remote_address());
   if (cmd.what == verb::quit)
     return r->answer_and_close("bye");
   if (cmd.what == verb::auth) {
