@@ -104,7 +104,8 @@ result<envelope> open(std::string_view text, std::string_view expected_key) {
     return decode_error{errc::auth_failed, "invalid key"};
   const auto* key_value = obj->if_contains("key");
   const auto* key = key_value ? key_value->if_string() : nullptr;
-  if (!key || !secure_equals(std::string_view{key->data(), key->size()}, expected_key))
+  if (!key || expected_key.empty() ||
+      !secure_equals(std::string_view{key->data(), key->size()}, expected_key))
     return decode_error{errc::auth_failed, "invalid key"};
   const auto* op_value = obj->if_contains("op");
   if (!op_value)

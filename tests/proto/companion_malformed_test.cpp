@@ -75,6 +75,15 @@ BOOST_AUTO_TEST_CASE(wrong_key_is_auth_failed) {
   });
 }
 
+BOOST_AUTO_TEST_CASE(an_empty_configured_key_refuses_everyone) {
+  // Even the empty key a client might send: an unset key is not a key everybody knows.
+  for (const char* text : {R"({"op":1,"key":"","guildIds":[1]})", R"({"op":1,"guildIds":[1]})"}) {
+    auto r = companion::open(text, "");
+    BOOST_REQUIRE(!r);
+    BOOST_TEST(proto::to_string(r.error().code) == proto::to_string(errc::auth_failed));
+  }
+}
+
 BOOST_AUTO_TEST_CASE(a_frame_that_is_not_an_object_is_auth_failed) {
   check_table({
       {R"([{"op":1,"key":"test-key","guildIds":[1]}])", errc::auth_failed, "invalid key"},
