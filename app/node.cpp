@@ -35,7 +35,7 @@ caf::timespan seconds_span(double s) {
 
 node::node(caf::actor_system& sys, const config& cfg,
            std::shared_ptr<store::settings_repository> repo)
-  : sys_(sys), cfg_(cfg) {
+  : sys_(sys), cfg_(cfg), repo_(repo) {
   actors::broker_config routing{cfg_.gateway_command_buffer,
                                 seconds_span(cfg_.gateway_command_buffer_ttl_s)};
   broker_ = sys_.spawn(actors::broker_with, &metrics_, routing);
@@ -138,6 +138,10 @@ void node::shutdown() {
   if (done.wait_for(std::chrono::seconds(4)) != std::future_status::ready)
     spdlog::warn("shutdown: sessions still open after the grace period");
   server_->stop();
+  // Writes still queued give up on a lock held by another process instead of waiting 5 s
+  // each (they were never acknowledged); writes that find the file free still commit.
+  if (repo_)
+    repo_->stop_waiting();
   // Every acknowledged change is already committed; exiting the store closes SQLite.
   for (auto& partition : cache_)
     caf::anon_send_exit(partition, caf::exit_reason::user_shutdown);

@@ -46,6 +46,7 @@ private:
   metrics::registry metrics_;
   caf::actor broker_;
   caf::actor store_;
+  std::shared_ptr<store::settings_repository> repo_; // shared with store_, for stop_waiting
   caf::actor stats_;
   caf::actor http_api_;
   caf::actor monitor_;

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <system_error>
+#include <thread>
 
 namespace coord::store {
 
@@ -43,6 +44,23 @@ database::database(const std::string& path) : path_(path) {
   }
   db_ = handle;
   sqlite3_extended_result_codes(db_, 1);
+}
+
+void database::set_busy_wait(std::chrono::milliseconds timeout) {
+  busy_timeout_ = timeout;
+  sqlite3_busy_handler(db_, &database::on_busy, this);
+}
+
+int database::on_busy(void* self, int count) noexcept {
+  // SQLite calls this while the lock is taken elsewhere (an operator's sqlite3 shell, a
+  // backup); returning 0 makes the statement fail as busy. Sleeping in 10 ms steps keeps a
+  // shutdown from waiting out the whole timeout on every queued write.
+  constexpr auto step = std::chrono::milliseconds(10);
+  auto* db = static_cast<database*>(self);
+  if (db->stop_waiting_.load(std::memory_order_acquire) || count * step >= db->busy_timeout_)
+    return 0;
+  std::this_thread::sleep_for(step);
+  return db->stop_waiting_.load(std::memory_order_acquire) ? 0 : 1;
 }
 
 database::~database() {

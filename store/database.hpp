@@ -5,6 +5,8 @@
 
 #include "store/store_error.hpp"
 
+#include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -53,11 +55,20 @@ public:
   /// The path given at open.
   const std::string& path() const noexcept { return path_; }
 
+  /// While another connection holds the lock, statements wait up to `timeout` for it (in
+  /// short sleeps), unless stop_waiting() is called: then every wait gives up at once.
+  void set_busy_wait(std::chrono::milliseconds timeout);
+  /// Thread-safe: busy waits end now and from now on (a statement then fails as busy).
+  void stop_waiting() noexcept { stop_waiting_.store(true, std::memory_order_release); }
+
 private:
   friend class transaction;
+  static int on_busy(void* self, int count) noexcept;
 
   std::string path_;
   sqlite3* db_ = nullptr;
+  std::chrono::milliseconds busy_timeout_{0};
+  std::atomic<bool> stop_waiting_{false};
   std::unordered_map<std::string, sqlite3_stmt*> statements_;
   std::uint64_t commits_ = 0;
 };

@@ -76,7 +76,8 @@ settings_repository::settings_repository(const std::string& path) : db_(path) {
 settings_repository::~settings_repository() = default;
 
 void settings_repository::configure() {
-  db_.exec("PRAGMA busy_timeout = 5000", "open");
+  // Up to 5 s for a lock held by another connection, cut short by stop_waiting().
+  db_.set_busy_wait(std::chrono::milliseconds(5000));
   // A newer coordinator's file is refused before anything here touches it.
   check_version(read_version("open"));
   // WAL can be refused silently (an in-memory database, a VFS without shared memory): the

@@ -21,7 +21,7 @@ public:
   static constexpr int schema_version_supported = 1;
 
   /// Opens or creates the database at `path` (creating missing parent directories), sets
-  /// journal_mode=WAL, synchronous=FULL, foreign_keys=ON, busy_timeout=5000 and migrates the
+  /// journal_mode=WAL, synchronous=FULL, foreign_keys=ON, a 5 s busy wait and migrates the
   /// schema. Throws store_error if the file cannot be opened or written, or if its schema
   /// is newer than this code.
   explicit settings_repository(const std::string& path);
@@ -49,6 +49,10 @@ public:
   const std::string& path() const noexcept;
   /// The file's PRAGMA user_version.
   int schema_version();
+
+  /// Thread-safe: from now on a write that finds the file locked by another process fails at
+  /// once instead of waiting (shutdown must not wait out a lock per queued write).
+  void stop_waiting() noexcept { db_.stop_waiting(); }
 
 private:
   void configure();

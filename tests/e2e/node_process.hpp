@@ -32,12 +32,27 @@ inline std::pair<std::string, std::string> admin_auth() {
   return {"Authorization", std::string{"Bearer "} + admin_token};
 }
 
+/// How a child starts, beyond its arguments: the faults the fault-injection tests
+/// (tests/e2e/fault_*_test.cpp) put on the process itself.
+struct launch_options {
+  /// RLIMIT_FSIZE (soft limit only, so it can be raised again on the running child with
+  /// set_max_file_bytes) with SIGXFSZ ignored: a write that would make any file larger than
+  /// this fails with EFBIG, as on a full disk.
+  std::optional<std::uint64_t> max_file_bytes;
+  /// Only when this process runs as root: the child runs as this uid and gid, so file modes
+  /// bind it (root ignores them).
+  std::optional<unsigned> unprivileged_uid;
+};
+
 /// One coordinator process on a free port, its SQLite file in `db_path`.
 class node_process {
 public:
   /// Starts the node (console on a free port unless `extra_args` say otherwise) and waits (up
   /// to 15 s) for both "listening on" lines; throws on failure.
   explicit node_process(std::filesystem::path db_path, std::vector<std::string> extra_args = {});
+  /// The same, with `launch` applied to the child (fault-injection tests).
+  node_process(std::filesystem::path db_path, std::vector<std::string> extra_args,
+               const launch_options& launch);
   ~node_process();
   node_process(const node_process&) = delete;
   node_process& operator=(const node_process&) = delete;
@@ -69,6 +84,15 @@ struct run_result {
   std::string output;
 };
 run_result run_binary(const std::vector<std::string>& args, const std::filesystem::path& cwd,
+                      std::chrono::milliseconds timeout = std::chrono::seconds(10));
+
+/// Sets the soft RLIMIT_FSIZE of the running process `pid` (nullopt: as high as its hard
+/// limit); false when the kernel refused.
+bool set_max_file_bytes(int pid, std::optional<std::uint64_t> bytes);
+
+/// run_binary with `launch` applied to the child.
+run_result run_binary(const std::vector<std::string>& args, const std::filesystem::path& cwd,
+                      const launch_options& launch,
                       std::chrono::milliseconds timeout = std::chrono::seconds(10));
 
 } // namespace coord::test
