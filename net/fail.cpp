@@ -18,7 +18,10 @@ bool is_ordinary(const boost::system::error_code& ec) noexcept {
          ec == asio::error::eof || ec == beast::http::error::end_of_stream ||
          ec == asio::error::connection_reset || ec == asio::error::connection_aborted ||
          ec == asio::error::broken_pipe || ec == asio::error::not_connected ||
-         ec == beast::error::timeout;
+         ec == beast::error::timeout ||
+         // A client that drops in the middle of its request; a session whose socket we
+         // closed ourselves (close timeout) still has an operation pending.
+         ec == beast::http::error::partial_message || ec == asio::error::bad_descriptor;
 }
 
 void fail(const boost::system::error_code& ec, const char* what) {

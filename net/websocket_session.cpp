@@ -2,6 +2,7 @@
 
 #include "net/fail.hpp"
 
+#include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/beast/websocket.hpp>
 #include <spdlog/spdlog.h>
@@ -155,14 +156,19 @@ void websocket_session::do_read() {
   std::size_t limit = max == 0 ? 64 * 1024 : max + 1 - std::min(buffer_.size(), max);
   // Beast prepares the buffer when the read starts, so an idle session holds what the first
   // read of a message asks for: little on the dialects with many sessions, more on the
-  // gateway, whose few sessions carry the bigger messages.
-  if (buffer_.size() == 0)
-    limit = std::min(limit, dialect_ == net::dialect::gateway ? initial_read_gateway
-                                                               : initial_read);
+  // gateway, whose few sessions carry the bigger messages. Later reads of a big message take
+  // at most max_read_chunk each: a peer announcing a big frame costs what it actually sends.
+  limit = std::min(limit, buffer_.size() == 0
+                            ? (dialect_ == net::dialect::gateway ? initial_read_gateway
+                                                                 : initial_read)
+                            : max_read_chunk);
+  // Cancellable: finish() must be able to end a read Beast has parked (see there).
   ws_.async_read_some(buffer_, limit,
-                      [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
-                        self->on_read(ec);
-                      });
+                      asio::bind_cancellation_slot(
+                        read_cancel_.slot(),
+                        [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
+                          self->on_read(ec);
+                        }));
 }
 
 void websocket_session::on_read(boost::system::error_code ec) {
@@ -179,7 +185,15 @@ void websocket_session::on_read(boost::system::error_code ec) {
   } else if (max != 0 && buffer_.size() > max) {
     buffer_.clear();
     begin_close(1009, "message too big", false);
-  } else if (ws_.is_message_done()) {
+  } else if (!ws_.is_message_done()) {
+    // A frame header announcing more than the limit closes now, not once the bytes are in
+    // (they may never come). The hint is what is left of the frame being read.
+    const std::size_t left = ws_.read_size_hint(1);
+    if (max != 0 && left > 1 && left > max - buffer_.size()) {
+      buffer_.clear();
+      begin_close(1009, "message too big", false);
+    }
+  } else {
     state_->metrics().messages_in[static_cast<std::size_t>(dialect_)].inc();
     messages_in_.fetch_add(1, std::memory_order_relaxed);
     const bool binary = ws_.got_binary();
@@ -420,9 +434,11 @@ void websocket_session::maybe_close() {
   const auto reason = clip_reason(close_reason_);
   ws_.async_close(websocket::close_reason(static_cast<websocket::close_code>(close_code_),
                                           reason),
-                  [self = shared_from_this()](boost::system::error_code ec) {
-                    self->on_close(ec);
-                  });
+                  asio::bind_cancellation_slot(close_cancel_.slot(),
+                                               [self = shared_from_this()](
+                                                 boost::system::error_code ec) {
+                                                 self->on_close(ec);
+                                               }));
 }
 
 void websocket_session::on_close(boost::system::error_code ec) {
@@ -494,6 +510,12 @@ void websocket_session::finish(std::uint16_t code) {
   close_timer_.cancel();
   // Drop what is queued; the frames of a write in flight go when its handler runs.
   drop_frames(true);
+  // Beast can park a read (waiting to write 1007/1002 while our close holds the writer) and
+  // our close (waiting for that read) on each other: neither would ever complete and their
+  // handlers would keep this session alive. Closing the socket does not reach parked
+  // operations; cancelling them does.
+  read_cancel_.emit(asio::cancellation_type::terminal);
+  close_cancel_.emit(asio::cancellation_type::terminal);
   boost::system::error_code ignored;
   beast::get_lowest_layer(ws_).close(ignored);
   if (!opened_)

@@ -16,6 +16,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/buffer.hpp>
+#include <boost/asio/cancellation_signal.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/websocket/stream.hpp>
@@ -108,6 +109,8 @@ public:
   /// Bytes the first read of a message prepares (companion, voice / gateway).
   static constexpr std::size_t initial_read = 256;
   static constexpr std::size_t initial_read_gateway = 2048;
+  /// Bytes any later read of a message may prepare.
+  static constexpr std::size_t max_read_chunk = 64 * 1024;
 
 private:
   /// One queued frame: its payload (shared with every receiver) and its header.
@@ -143,6 +146,8 @@ private:
   boost::asio::steady_timer ping_timer_;
   boost::asio::steady_timer close_timer_;
   message_buffer buffer_; // the message being read
+  boost::asio::cancellation_signal read_cancel_;  // bound to the pending read
+  boost::asio::cancellation_signal close_cancel_; // bound to the close handshake
   const std::uint64_t id_;
   const net::dialect dialect_;
   const std::string remote_;
