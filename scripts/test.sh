@@ -1,7 +1,37 @@
 #!/usr/bin/env bash
-# Installs what is missing, builds (Release) and runs the whole test suite with ctest.
+# Installs what is missing, then builds and runs the test suites: by default every suite CI
+# runs, in this order:
+#   release  the whole ctest suite against the optimised build (includes the bench smoke run)
+#   asan     the whole ctest suite again, everything built with AddressSanitizer + UBSan
+#   fuzz     a short run of every libFuzzer target, plus the regression inputs (scripts/fuzz.sh)
+# Name presets to run only those: `bash scripts/test.sh release` is the quick check.
+# Extra ctest arguments go after `--`: `bash scripts/test.sh release -- -R e2e`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+presets=()
+while [ $# -gt 0 ] && [ "$1" != "--" ]; do presets+=("$1"); shift; done
+[ "${1:-}" = "--" ] && shift
+[ ${#presets[@]} -eq 0 ] && presets=(release asan fuzz)
+jobs=${JOBS:-$(nproc)}
+# Clones at other paths share the compiler cache (scripts/build.sh does the same).
+export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$PWD}
+
 bash scripts/setup.sh
-bash scripts/build.sh
-ctest --preset release "$@"
+for p in "${presets[@]}"; do
+  start=$(date +%s)
+  case "$p" in
+    release)
+      bash scripts/build.sh
+      ctest --preset release "$@" ;;
+    asan|tsan)
+      cmake --preset "$p" >/dev/null
+      cmake --build --preset "$p" -j "$jobs"
+      ctest --preset "$p" "$@" ;;
+    fuzz)
+      bash scripts/fuzz.sh smoke ;;
+    *)
+      echo "test.sh: unknown preset '$p' (release, asan, tsan, fuzz)" >&2
+      exit 2 ;;
+  esac
+  echo "test.sh: $p passed in $(( $(date +%s) - start )) s"
+done
