@@ -162,11 +162,14 @@ void websocket_session::do_read() {
                             ? (dialect_ == net::dialect::gateway ? initial_read_gateway
                                                                  : initial_read)
                             : max_read_chunk);
+  // We size the read ourselves (Beast's dynamic-buffer overload asks the frame state for a
+  // size hint, which asserts between frames while a close drains the peer's input).
   // Cancellable: finish() must be able to end a read Beast has parked (see there).
-  ws_.async_read_some(buffer_, limit,
+  ws_.async_read_some(buffer_.prepare(limit),
                       asio::bind_cancellation_slot(
                         read_cancel_.slot(),
-                        [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
+                        [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
+                          self->buffer_.commit(n);
                           self->on_read(ec);
                         }));
 }

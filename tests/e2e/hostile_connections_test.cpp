@@ -88,6 +88,15 @@ constexpr std::size_t queue_bytes = 64 * 1024;
 constexpr std::size_t slack_kb = 16 * 1024;
 
 std::size_t rss_kb(const node_fixture& f) { return proc_status_kb(f.node.pid(), "VmRSS"); }
+
+// Under a sanitizer the node's RSS says little (ASan keeps freed memory in quarantine and adds
+// redzones and shadow memory): the memory bounds are checked on the Release build, and
+// LeakSanitizer checks at the node's exit that no session is left behind.
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+constexpr bool rss_is_meaningful = false;
+#else
+constexpr bool rss_is_meaningful = true;
+#endif
 std::size_t peak_rss_kb(const node_fixture& f) { return proc_status_kb(f.node.pid(), "VmHWM"); }
 
 /// The value of one metric line (name with labels), or -1 when absent.
@@ -362,9 +371,10 @@ BOOST_AUTO_TEST_CASE(peers_that_break_utf8_mid_frame_while_the_node_closes_leak_
   const auto first = run_peers(false);
   run_peers(true);
   const auto third = run_peers(false);
-  BOOST_TEST(third <= first + slack_kb / 2,
-             "RSS " << first << " kB after " << peers << " peers that just reset; " << third
-                    << " kB after as many that broke UTF-8 first and as many again");
+  if (rss_is_meaningful)
+    BOOST_TEST(third <= first + slack_kb / 2,
+               "RSS " << first << " kB after " << peers << " peers that just reset; " << third
+                      << " kB after as many that broke UTF-8 first and as many again");
   expect_serves(f);
 }
 
@@ -386,9 +396,10 @@ BOOST_AUTO_TEST_CASE(peers_inside_big_frames_cost_what_they_send_not_what_they_a
   last->send_text(R"({"op":"HEARTBEAT","d":1})");
   BOOST_REQUIRE(last->read_message().has_value());
   const std::size_t bound_kb = peers * 64 + slack_kb; // 64 KiB a peer, at most
-  BOOST_TEST(rss_kb(f) <= before + bound_kb,
-             "RSS " << before << " kB before, " << rss_kb(f) << " kB with " << peers
-                    << " peers 7 bytes into a 1 MB frame");
+  if (rss_is_meaningful)
+    BOOST_TEST(rss_kb(f) <= before + bound_kb,
+               "RSS " << before << " kB before, " << rss_kb(f) << " kB with " << peers
+                      << " peers 7 bytes into a 1 MB frame");
   all.clear();
   BOOST_REQUIRE(eventually([&] { return sessions(f.port()) == 1; }));
   expect_serves(f);
@@ -424,7 +435,8 @@ BOOST_AUTO_TEST_CASE(companion_slow_reader_of_broadcasts_gets_4009_and_memory_st
   const std::size_t pushed_kb = rounds * per_round * (prefix.size() + 100) / 1024;
   const std::size_t bound_kb = 3 * queue_bytes / 1024 + slack_kb;
   BOOST_TEST(pushed_kb > bound_kb); // an unbounded queue would show
-  BOOST_TEST(growth_kb(f, before) <= bound_kb, "grew " << growth_kb(f, before) << " kB");
+  if (rss_is_meaningful)
+    BOOST_TEST(growth_kb(f, before) <= bound_kb, "grew " << growth_kb(f, before) << " kB");
   expect_slow_consumer_close(f, *slow, "companion");
   expect_serves(f);
 }
@@ -457,7 +469,8 @@ BOOST_AUTO_TEST_CASE(gateway_slow_reader_of_routed_commands_gets_4009_and_memory
   }
   const std::size_t bound_kb = 2 * queue_bytes / 1024 + slack_kb;
   BOOST_TEST(rounds * per_round * raw.size() / 1024 > bound_kb);
-  BOOST_TEST(growth_kb(f, before) <= bound_kb, "grew " << growth_kb(f, before) << " kB");
+  if (rss_is_meaningful)
+    BOOST_TEST(growth_kb(f, before) <= bound_kb, "grew " << growth_kb(f, before) << " kB");
   expect_slow_consumer_close(f, *worker, "gateway");
   expect_serves(f);
 }
@@ -479,7 +492,8 @@ BOOST_AUTO_TEST_CASE(voice_slow_reader_of_its_own_echoes_gets_4009_and_memory_st
   }
   const std::size_t bound_kb = 2 * queue_bytes / 1024 + slack_kb;
   BOOST_TEST(rounds * per_round * heartbeat.size() / 1024 > bound_kb);
-  BOOST_TEST(growth_kb(f, before) <= bound_kb, "grew " << growth_kb(f, before) << " kB");
+  if (rss_is_meaningful)
+    BOOST_TEST(growth_kb(f, before) <= bound_kb, "grew " << growth_kb(f, before) << " kB");
   expect_slow_consumer_close(f, *slow, "voice");
   expect_serves(f);
 }
