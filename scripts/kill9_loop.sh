@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The long run of the kill -9 fault test (docs/reliability-faults.md): ROUNDS times "stream
+# The long run of the kill -9 fault test (docs/reliability.md): ROUNDS times "stream
 # of changes on every write path, kill -9 at a random moment, restart on the same database,
 # check that nothing acknowledged or broadcast is lost". CI runs 10 rounds; this runs more.
 #   usage: bash scripts/kill9_loop.sh [ROUNDS] [SEED]      (defaults: 200, random)

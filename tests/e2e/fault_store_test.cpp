@@ -279,7 +279,7 @@ BOOST_AUTO_TEST_CASE(unwritable_store_fails_start_up_with_one_line_and_exit_1) {
                           | fs::perms::others_read | fs::perms::others_exec);
   // The refused start with the read-only file left "-wal" and "-shm" behind, read-only too
   // (SQLite gives them the database file's mode): they need the same repair as the file, or
-  // the next start fails with the same "readonly database" line (docs/reliability-faults.md).
+  // the next start fails with the same "readonly database" line (docs/reliability.md).
   for (const char* suffix : {"", "-wal", "-shm"})
     if (fs::exists(db.string() + suffix))
       fs::permissions(db.string() + suffix, fs::perms::owner_read | fs::perms::owner_write
