@@ -334,7 +334,7 @@ BOOST_AUTO_TEST_CASE(bytes_per_cached_member) {
                                      << " bytes/member (malloc in use)");
   BOOST_TEST(c->counts()[cache_slot(cache_type::member)] == n);
   BOOST_TEST(c->counts()[cache_slot(cache_type::user)] == n);
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
   // The sanitizer's allocator pads every block and hides malloc's books: nothing to measure.
   (void)rss_per;
   (void)heap_per;
