@@ -1,6 +1,7 @@
 // websocket_session through a real server and the test client.
 
 #include "tests/net/test_server.hpp"
+#include "tests/support/raw_tcp.hpp"
 #include "tests/support/ws_client.hpp"
 
 #include <boost/test/unit_test.hpp>
@@ -108,12 +109,23 @@ BOOST_AUTO_TEST_CASE(burst_past_the_outbound_bound_closes_with_4009_right_after_
 }
 
 BOOST_AUTO_TEST_CASE(client_that_stops_reading_is_closed_with_4009_and_the_queue_stays_bounded) {
-  test_server ts; // bound 64 KiB
-  ws_client c(ts.port(), "/companion");
-  // 16 MiB asked for in 16 KiB frames, none read: far more than the socket buffers hold.
+  // Small socket buffers on both ends, so the kernel cannot absorb what the client does not
+  // read: the session's own queue (bound 64 KiB) has to take it, and overflows.
+  auto opts = test_options();
+  opts.socket_send_buffer = 4096;
+  test_server ts(opts);
+  test::raw_ws c(ts.port(), "/companion", {}, 4096);
+  // 16 MiB asked for in 16 KiB frames, none read until the node has given up on us.
+  std::string requests;
   for (int i = 0; i < 1024; ++i)
-    c.send_text("more");
-  BOOST_TEST(code_of(c.wait_close(std::chrono::seconds(10))) == 4009);
+    requests += test::ws_frame("more");
+  BOOST_REQUIRE(c.send_raw(requests));
+  // The kernel buffers are full once the session's own queue grows; then start reading (within
+  // close_timeout, or the node drops TCP before its close frame can get out).
+  BOOST_REQUIRE(eventually([&] { return ts.rec->max_queued.load() > 32u * 1024; },
+                           std::chrono::seconds(10)));
+  BOOST_TEST(c.wait_close(std::chrono::seconds(10)).value_or(0) == 4009u);
+  BOOST_TEST(c.close_reason() == "slow consumer");
   BOOST_TEST(ts.rec->max_queued.load() <= 64u * 1024);
   BOOST_TEST(ts.rec->max_queued.load() > 0u);
   BOOST_REQUIRE(eventually([&] { return ts.rec->close_count() == 1; }));
