@@ -41,37 +41,6 @@ std::vector<char*> to_argv(std::vector<std::string>& args) {
   return out;
 }
 
-/// Forks and execs the binary with stdout (and optionally stderr) into a pipe.
-int spawn(std::vector<std::string> args, const std::filesystem::path& cwd, bool capture_stderr,
-          int& read_fd) {
-  int fds[2];
-  if (::pipe(fds) != 0)
-    throw std::runtime_error("pipe failed");
-  args.insert(args.begin(), COORD_BINARY);
-  auto argv = to_argv(args);
-  auto pid = ::fork();
-  if (pid < 0)
-    throw std::runtime_error("fork failed");
-  if (pid == 0) {
-    ::dup2(fds[1], STDOUT_FILENO);
-    if (capture_stderr)
-      ::dup2(fds[1], STDERR_FILENO);
-    ::close(fds[0]);
-    ::close(fds[1]);
-    if (::chdir(cwd.c_str()) != 0)
-      ::_exit(126);
-    // The test process may block signals; the child must start with a clean mask.
-    sigset_t none;
-    sigemptyset(&none);
-    ::sigprocmask(SIG_SETMASK, &none, nullptr);
-    ::execv(argv[0], argv.data());
-    ::_exit(127);
-  }
-  ::close(fds[1]);
-  read_fd = fds[0];
-  return pid;
-}
-
 std::optional<int> wait_for(int pid, std::chrono::milliseconds timeout) {
   auto deadline = std::chrono::steady_clock::now() + timeout;
   for (;;) {
@@ -94,44 +63,8 @@ std::optional<int> wait_for(int pid, std::chrono::milliseconds timeout) {
 
 } // namespace
 
-node_process::node_process(std::filesystem::path db_path, std::vector<std::string> extra_args) {
-  std::vector<std::string> args{
-    std::string{"--config-file="} + COORD_SOURCE_DIR + "/conf/coordinator.ini",
-    "--coordinator.port=0",
-    "--console.port=0",
-    "--store.path=" + db_path.string(),
-    std::string{"--companion.key="} + companion_key,
-    std::string{"--admin.token="} + admin_token,
-    "--log.level=warn",
-  };
-  for (auto& a : extra_args)
-    args.push_back(std::move(a));
-  pid_ = spawn(std::move(args), db_path.parent_path(), false, stdout_fd_);
-  // Read stdout until both listener lines appear.
-  std::string seen;
-  std::regex line_re{R"(http\+websocket listening on [0-9.]+:([0-9]+))"};
-  std::regex console_re{R"(console listening on [0-9.]+:([0-9]+))"};
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
-  while (std::chrono::steady_clock::now() < deadline) {
-    pollfd pfd{stdout_fd_, POLLIN, 0};
-    if (::poll(&pfd, 1, 100) > 0) {
-      char buf[512];
-      auto n = ::read(stdout_fd_, buf, sizeof buf);
-      if (n <= 0)
-        break;
-      seen.append(buf, static_cast<std::size_t>(n));
-      std::smatch m, c;
-      if (std::regex_search(seen, m, line_re) && std::regex_search(seen, c, console_re)) {
-        port_ = static_cast<std::uint16_t>(std::stoi(m[1].str()));
-        console_port_ = static_cast<std::uint16_t>(std::stoi(c[1].str()));
-        return;
-      }
-    }
-  }
-  signal(SIGKILL);
-  wait_exit(std::chrono::seconds(5));
-  throw std::runtime_error("coordinator did not start; stdout: " + seen);
-}
+node_process::node_process(std::filesystem::path db_path, std::vector<std::string> extra_args)
+  : node_process(std::move(db_path), std::move(extra_args), launch_options{}) {}
 
 node_process::~node_process() {
   if (!reaped_) {
@@ -158,36 +91,16 @@ std::optional<int> node_process::wait_exit(std::chrono::milliseconds timeout) {
 
 run_result run_binary(const std::vector<std::string>& args, const std::filesystem::path& cwd,
                       std::chrono::milliseconds timeout) {
-  int fd = -1;
-  auto pid = spawn(args, cwd, true, fd);
-  run_result out;
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  for (;;) {
-    pollfd pfd{fd, POLLIN, 0};
-    if (::poll(&pfd, 1, 50) > 0) {
-      char buf[1024];
-      auto n = ::read(fd, buf, sizeof buf);
-      if (n <= 0)
-        break;
-      out.output.append(buf, static_cast<std::size_t>(n));
-    }
-    if (std::chrono::steady_clock::now() >= deadline) {
-      ::kill(pid, SIGKILL);
-      break;
-    }
-  }
-  ::close(fd);
-  auto code = wait_for(pid, std::chrono::seconds(5));
-  out.exit_code = code ? *code : -1;
-  return out;
+  return run_binary(args, cwd, launch_options{}, timeout);
 }
 
 // --- launch options (fault-injection tests) -----------------------------------------------
 
 namespace {
 
-/// spawn() with `launch` applied in the child between fork and exec (only async-signal-safe
-/// calls there: the test process may run other threads).
+/// Forks and execs the binary with stdout (and optionally stderr) into a pipe, `launch`
+/// applied in the child between fork and exec (only async-signal-safe calls there: the test
+/// process may run other threads).
 int spawn_launched(std::vector<std::string> args, const std::filesystem::path& cwd,
                    bool capture_stderr, const launch_options& launch, int& read_fd) {
   int fds[2];
@@ -239,7 +152,6 @@ int spawn_launched(std::vector<std::string> args, const std::filesystem::path& c
 
 node_process::node_process(std::filesystem::path db_path, std::vector<std::string> extra_args,
                            const launch_options& launch) {
-  // The same arguments and start-up wait as the constructor without launch options.
   std::vector<std::string> args{
     std::string{"--config-file="} + COORD_SOURCE_DIR + "/conf/coordinator.ini",
     "--coordinator.port=0",
