@@ -72,6 +72,7 @@ caf::behavior broker_with(caf::stateful_actor<broker_state>* self, metrics::regi
     },
     [=](broadcast_atom, const broadcast_msg& msg) {
       auto& st = self->state;
+      st.mailbox.sample(self);
       if (msg.companion)
         for (auto* conn : st.companions)
           conn->send(msg.companion);
@@ -104,7 +105,8 @@ caf::behavior broker_with(caf::stateful_actor<broker_state>* self, metrics::regi
     [=](inspect_atom) {
       return summarize(self, {{"sessions", std::to_string(self->state.sessions.size())},
                               {"companion_receivers",
-                               std::to_string(self->state.companions.size())}});
+                               std::to_string(self->state.companions.size())},
+                              {"mailbox_peak", std::to_string(self->state.mailbox.peak)}});
     },
     [=](kick_atom, std::uint64_t id, std::uint16_t code) {
       auto i = self->state.sessions.find(id);

@@ -21,6 +21,7 @@ struct broker_state {
   std::unordered_map<std::uint64_t, session_handle> sessions;
   std::vector<net::connection*> companions; ///< receivers of companion broadcasts
   std::unordered_map<std::uint64_t, std::size_t> companion_index; ///< id -> slot in companions
+  mailbox_watermark mailbox; ///< sampled on every broadcast and routed command
 
   void add_receiver(net::connection* conn);
   void remove_receiver(std::uint64_t id);

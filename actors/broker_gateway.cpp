@@ -104,6 +104,7 @@ caf::message_handler gateway_handlers(caf::stateful_actor<broker_state>* self) {
     },
     [=](route_atom, std::uint64_t guild, const std::string& json) {
       auto& st = self->state;
+      st.mailbox.sample(self);
       auto buf = net::make_buffer(json);
       if (auto w = st.router.pick(guild)) {
         deliver(st, *w, buf);

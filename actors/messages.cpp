@@ -18,4 +18,10 @@ actor_summary summarize(caf::scheduled_actor* self, summary_fields fields) {
   return out;
 }
 
+void mailbox_watermark::sample(caf::scheduled_actor* self) {
+  auto depth = self->mailbox().size();
+  if (depth > peak)
+    peak = depth;
+}
+
 } // namespace coord::actors

@@ -316,6 +316,15 @@ struct store_counts {
 /// only its own mailbox).
 actor_summary summarize(caf::scheduled_actor* self, summary_fields fields);
 
+/// The deepest mailbox an actor has seen in its hot handlers (broadcast, routing, op 2), shown
+/// by `actors` as `mailbox_peak`: whether a burst queues up behind one actor (bench/ S3, S4).
+struct mailbox_watermark {
+  std::size_t peak = 0;
+  /// Call inside one of `self`'s handlers; O(1) amortised (CAF moves what arrived since the
+  /// last look into its queue, as it would before the next message anyway).
+  void sample(caf::scheduled_actor* self);
+};
+
 } // namespace coord::actors
 
 namespace coord::actors {

@@ -109,6 +109,7 @@ caf::behavior settings_store(caf::stateful_actor<settings_store_state>* self,
                  net::make_buffer(std::move(reply)));
     },
     [=](guild_req_atom, std::uint64_t guild) {
+      self->state.mailbox.sample(self);
       fan_out(self, proto::companion::encode_guild_settings(self->state.get(guild)),
               std::chrono::steady_clock::now());
     },
@@ -121,7 +122,8 @@ caf::behavior settings_store(caf::stateful_actor<settings_store_state>* self,
       auto& st = self->state;
       return summarize(self, {{"guilds", std::to_string(st.settings.size())},
                               {"supporters", std::to_string(st.supporters.size())},
-                              {"commits", std::to_string(st.metrics->store_commits.value())}});
+                              {"commits", std::to_string(st.metrics->store_commits.value())},
+                              {"mailbox_peak", std::to_string(st.mailbox.peak)}});
     },
     [=](settings_set_atom, std::uint64_t guild,
         const proto::admin::settings_patch& patch) -> caf::result<proto::guild_settings> {

@@ -26,6 +26,7 @@ struct settings_store_state {
   std::string default_prefix;
   caf::actor broker;
   metrics::registry* metrics = nullptr;
+  mailbox_watermark mailbox; ///< sampled on every op 2 request and change
 
   /// The stored settings of `guild`, or the defaults when nothing is stored.
   proto::guild_settings get(std::uint64_t guild) const;

@@ -1,5 +1,6 @@
 # Sourced by bench/run.sh and bench/smoke.sh: start/stop one coordinator on port 0 with a
-# temporary store. Needs COORD_BIN and SRC_DIR; sets NODE_PID, NODE_PORT, NODE_DIR.
+# temporary store. Needs COORD_BIN and SRC_DIR; sets NODE_PID, NODE_PORT, NODE_CONSOLE_PORT,
+# NODE_DIR.
 
 start_node() {  # extra coordinator options as arguments
   case "$COORD_BIN" in /*) ;; *) COORD_BIN=$PWD/$COORD_BIN ;; esac
@@ -13,6 +14,7 @@ start_node() {  # extra coordinator options as arguments
   local i
   for i in $(seq 1 150); do  # 15 s
     NODE_PORT=$(sed -n 's/.*http+websocket listening on [0-9.]*:\([0-9][0-9]*\).*/\1/p' "$NODE_DIR/stdout" | head -n1)
+    NODE_CONSOLE_PORT=$(sed -n 's/.*console listening on [0-9.]*:\([0-9][0-9]*\).*/\1/p' "$NODE_DIR/stdout" | head -n1)
     [ -n "$NODE_PORT" ] && return 0
     if ! kill -0 "$NODE_PID" 2>/dev/null; then break; fi
     sleep 0.1
@@ -32,6 +34,7 @@ stop_node() {
     wait "$NODE_PID" 2>/dev/null
   fi
   NODE_PID=""
+  NODE_CONSOLE_PORT=""
   [ -n "${NODE_DIR:-}" ] && rm -rf "$NODE_DIR"
   NODE_DIR=""
 }

@@ -47,6 +47,10 @@ run_one() {
   out=$("$LOAD_BIN" --port "$NODE_PORT" --key $KEY --secret $SECRET --admin-token $ADMIN \
         --pid "$NODE_PID" "$@" 2>&1)
   rc=$?
+  # The deepest mailbox the broker and the settings store saw while the load ran (SPEC §8
+  # console, `actors`: mailbox_peak is sampled in their broadcast/routing/op 2 handlers).
+  out="$out
+$(mailbox_peaks)"
   t1=$(awk '{print $14+$15}' "/proc/$NODE_PID/stat"); w1=$(date +%s.%N)
   out="$out
 server_cpu_s=$(awk -v a="$t0" -v b="$t1" -v t="$tck" 'BEGIN{printf "%.2f", (b-a)/t}')
@@ -56,6 +60,14 @@ wall_s=$(awk -v a="$w0" -v b="$w1" 'BEGIN{printf "%.2f", b-a}')"
   { echo "### $label"; echo "rc=$rc"; echo "$out"; } >>"$RESULTS"
   printf '%s\n' "$out" | sed -n 's/^\([a-z0-9_]*\)=\(.*\)$/\1 \2/p' >"$RESULTS.$label"
   [ $rc -eq 0 ]
+}
+mailbox_peaks() {
+  [ -n "${NODE_CONSOLE_PORT:-}" ] || return 0
+  "$COORD_BIN" console --port "$NODE_CONSOLE_PORT" -c actors 2>/dev/null | awk '
+    /^name=(broker|guild_settings_store) / {
+      n = $1; sub(/^name=/, "", n)
+      for (i = 2; i <= NF; i++) if ($i ~ /^mailbox_peak=/) { v = $i; sub(/^mailbox_peak=/, "", v); print n "_mailbox_peak=" v }
+    }'
 }
 get() { awk -v k="$2" '$1==k{print $2}' "$RESULTS.$1" 2>/dev/null; }
 fmt() { [ -n "$1" ] && printf '%.1f' "$1" || printf 'FAILED'; }
@@ -198,6 +210,18 @@ MEM=$(awk '/^MemTotal/{printf "%.1f GiB", $2/1048576}' /proc/meminfo)
   echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
   for l in s7_all s7_1000; do
     echo "| $(get $l storm_concurrency) | $(fmt "$(get $l storm_drop_ms)") | $(fmt "$(get $l storm_all_back_ms)") | $(get $l storm_reconnect_p50_ms) | $(get $l storm_reconnect_p99_ms) | $(get $l storm_reconnect_max_ms) | $(get $l tcp_syn_retransmits) | $(get $l storm_server_cpu_s) | $(get $l storm_client_cpu_s) | $(kb2mb "$(get $l server_rss_kb)") |"
+  done
+  echo
+  echo "## Mailbox depth: does one actor become the bottleneck?"
+  echo
+  echo "The deepest mailbox each hot actor saw during the run (\`mailbox_peak\` in the console's"
+  echo "\`actors\`, sampled in the broker's broadcast and routing handlers and the settings store's"
+  echo "op 2 handler, read after the load): messages that waited behind the one being handled."
+  echo
+  echo "| scenario | broker | guild_settings_store |"
+  echo "|---|---:|---:|"
+  for l in s2_10000 s3_1000 s4 s5; do
+    echo "| $l | $(get $l broker_mailbox_peak) | $(get $l guild_settings_store_mailbox_peak) |"
   done
   echo
   echo "## What bounds it"

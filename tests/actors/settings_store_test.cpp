@@ -110,6 +110,29 @@ BOOST_AUTO_TEST_CASE(patch_commits_then_broadcasts_op2) {
   BOOST_TEST(again->prefix == "?");
 }
 
+BOOST_AUTO_TEST_CASE(a_burst_of_op2_requests_shows_as_its_mailbox_peak) {
+  auto peak = [this] {
+    auto s = ask<actors::actor_summary>(actors::inspect_atom::value);
+    BOOST_REQUIRE(s);
+    for (auto& [k, v] : s->fields)
+      if (k == "mailbox_peak")
+        return std::stoul(v);
+    BOOST_FAIL("no mailbox_peak field");
+    return 0ul;
+  };
+  BOOST_TEST(peak() == 0u);
+  // One at a time: nothing ever waits behind a request.
+  caf::anon_send(store, actors::guild_req_atom::value, std::uint64_t{5});
+  sched.run();
+  BOOST_TEST(peak() == 0u);
+  // 40 queued before the store runs: the first one handled sees the other 39 waiting.
+  for (int i = 0; i < 40; ++i)
+    caf::anon_send(store, actors::guild_req_atom::value, std::uint64_t{5});
+  sched.run();
+  BOOST_TEST(peak() == 39u);
+  BOOST_TEST(broadcasts().size() == 41u);
+}
+
 BOOST_AUTO_TEST_CASE(music_toggle_broadcasts_op3_only) {
   BOOST_REQUIRE(ask<proto::guild_settings>(actors::music_set_atom::value, std::uint64_t{5}, false));
   auto sent = broadcasts();
