@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Builds CAF 0.17.6 -- the very source of Debian's libcaf-dev, taken from Debian's archive and
 # checked against the archive's checksum -- with ThreadSanitizer, and installs it under
-# build/caf-tsan/install. The `tsan-caf` preset builds the coordinator against it, so that TSan
-# sees CAF's own mailboxes and scheduler queues and no CAF suppression is needed (Debian's
-# libcaf_core.so is not instrumented: see docs/reliability.md). Takes ~6 min on 2 cores, once.
+# build/caf-tsan/install. The `tsan` preset builds the coordinator against it, so that TSan
+# sees CAF's own mailboxes and scheduler queues and needs no suppression (against Debian's
+# uninstrumented libcaf_core.so every spawn is a false report: docs/reliability.md). Takes
+# ~6 min on 2 cores, once; `bash scripts/test.sh tsan` runs it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD/build/caf-tsan

@@ -8,7 +8,7 @@ packages=(
   libcaf-dev
   libboost1.81-dev libboost-json1.81-dev libboost-test1.81-dev
   zlib1g-dev libsqlite3-dev libspdlog-dev libfmt-dev libedit-dev
-  python3 sqlite3
+  python3 sqlite3 curl
   clang-14 libclang-rt-14-dev llvm-14
 )
 
