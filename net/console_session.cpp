@@ -1,5 +1,6 @@
 #include "net/console_session.hpp"
 
+#include "net/endpoint.hpp"
 #include "net/fail.hpp"
 
 #include <boost/asio/post.hpp>
@@ -14,16 +15,6 @@ namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 
 namespace {
-
-std::string remote_of(const tcp::socket& socket) {
-  boost::system::error_code ec;
-  const auto ep = socket.remote_endpoint(ec);
-  if (ec)
-    return "unknown";
-  const auto ip = ep.address().to_string();
-  const auto port = std::to_string(ep.port());
-  return ep.address().is_v6() ? "[" + ip + "]:" + port : ip + ":" + port;
-}
 
 bool is_blank(const std::string& s) {
   return s.find_first_not_of(" \t") == std::string::npos;

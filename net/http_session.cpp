@@ -1,5 +1,6 @@
 #include "net/http_session.hpp"
 
+#include "net/endpoint.hpp"
 #include "net/fail.hpp"
 #include "net/websocket_session.hpp"
 
@@ -33,16 +34,6 @@ std::optional<dialect> dialect_of(std::string_view target) {
   if (path == "/ws")
     return dialect::voice;
   return std::nullopt;
-}
-
-std::string remote_of(const tcp::socket& socket) {
-  boost::system::error_code ec;
-  const auto ep = socket.remote_endpoint(ec);
-  if (ec)
-    return "unknown";
-  const auto ip = ep.address().to_string();
-  const auto port = std::to_string(ep.port());
-  return ep.address().is_v6() ? "[" + ip + "]:" + port : ip + ":" + port;
 }
 
 bool is_http_error(const boost::system::error_code& ec) {
