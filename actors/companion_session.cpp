@@ -98,11 +98,7 @@ caf::behavior companion_session(caf::stateful_actor<companion_session_state>* se
 std::shared_ptr<net::session_sink> open_companion_session(caf::actor_system& sys,
                                                           connection_ptr conn,
                                                           const companion_deps& deps) {
-  auto actor = sys.spawn(companion_session, conn, deps);
-  // Registered before the first frame can arrive, so the broker knows the session by the
-  // time the store attaches it.
-  caf::anon_send(deps.broker, register_atom::value, session_handle{conn, actor});
-  return std::make_shared<actor_sink>(std::move(actor));
+  return attach_session(deps.broker, conn, sys.spawn(companion_session, conn, deps));
 }
 
 } // namespace coord::actors

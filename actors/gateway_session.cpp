@@ -199,9 +199,7 @@ caf::behavior gateway_session(caf::stateful_actor<gateway_session_state>* self,
 std::shared_ptr<net::session_sink> open_gateway_session(caf::actor_system& sys,
                                                         connection_ptr conn,
                                                         const gateway_deps& deps) {
-  auto actor = sys.spawn(gateway_session, conn, deps);
-  caf::anon_send(deps.broker, register_atom::value, session_handle{conn, actor});
-  return std::make_shared<actor_sink>(std::move(actor));
+  return attach_session(deps.broker, conn, sys.spawn(gateway_session, conn, deps));
 }
 
 } // namespace coord::actors

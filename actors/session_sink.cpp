@@ -16,4 +16,10 @@ void actor_sink::on_closed(std::uint16_t code) {
   caf::anon_send(actor_, closed_atom::value, code);
 }
 
+std::shared_ptr<net::session_sink> attach_session(const caf::actor& broker, connection_ptr conn,
+                                                  caf::actor actor) {
+  caf::anon_send(broker, register_atom::value, session_handle{std::move(conn), actor});
+  return std::make_shared<actor_sink>(std::move(actor));
+}
+
 } // namespace coord::actors

@@ -18,4 +18,10 @@ private:
   caf::actor actor_;
 };
 
+/// Registers a new session's `actor` with `broker` and returns the sink net/ feeds its
+/// frames into. The registration is sent before the sink exists, so before the first frame:
+/// the broker knows the session by the time the store attaches it.
+std::shared_ptr<net::session_sink> attach_session(const caf::actor& broker, connection_ptr conn,
+                                                  caf::actor actor);
+
 } // namespace coord::actors

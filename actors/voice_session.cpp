@@ -247,9 +247,7 @@ std::shared_ptr<net::session_sink> open_voice_session(caf::actor_system& sys,
   // An empty voice.password refuses everyone, like an empty admin.token.
   const bool authorized =
     !deps.password.empty() && proto::secure_equals(req.authorization, deps.password);
-  auto actor = sys.spawn(voice_session, conn, authorized, deps);
-  caf::anon_send(deps.broker, register_atom::value, session_handle{conn, actor});
-  return std::make_shared<actor_sink>(std::move(actor));
+  return attach_session(deps.broker, conn, sys.spawn(voice_session, conn, authorized, deps));
 }
 
 } // namespace coord::actors
