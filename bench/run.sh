@@ -43,7 +43,7 @@ run_one() {
   echo "== $label: node ${NODE_EXTRA:-(defaults)}; load $*" >&2
   local out rc t0 t1 w0 w1 tck
   tck=$(getconf CLK_TCK)
-  t0=$(awk '{print $14+$15}' "/proc/$NODE_PID/stat"); w0=$(date +%s.%N)
+  t0=$(awk '{print $14+$15}' "/proc/$NODE_PID/stat"); w0=$(date +%s.%N); st0=$(steal_ticks)
   out=$("$LOAD_BIN" --port "$NODE_PORT" --key $KEY --secret $SECRET --admin-token $ADMIN \
         --pid "$NODE_PID" "$@" 2>&1)
   rc=$?
@@ -51,8 +51,9 @@ run_one() {
   # console, `actors`: mailbox_peak is sampled in their broadcast/routing/op 2 handlers).
   out="$out
 $(mailbox_peaks)"
-  t1=$(awk '{print $14+$15}' "/proc/$NODE_PID/stat"); w1=$(date +%s.%N)
+  t1=$(awk '{print $14+$15}' "/proc/$NODE_PID/stat"); w1=$(date +%s.%N); st1=$(steal_ticks)
   out="$out
+host_steal_s=$(awk -v a="$st0" -v b="$st1" -v t="$tck" 'BEGIN{printf "%.2f", (b-a)/t}')
 server_cpu_s=$(awk -v a="$t0" -v b="$t1" -v t="$tck" 'BEGIN{printf "%.2f", (b-a)/t}')
 wall_s=$(awk -v a="$w0" -v b="$w1" 'BEGIN{printf "%.2f", b-a}')"
   echo "$out" >&2
@@ -61,6 +62,9 @@ wall_s=$(awk -v a="$w0" -v b="$w1" 'BEGIN{printf "%.2f", b-a}')"
   printf '%s\n' "$out" | sed -n 's/^\([a-z0-9_]*\)=\(.*\)$/\1 \2/p' >"$RESULTS.$label"
   [ $rc -eq 0 ]
 }
+# CPU time the hypervisor gave to other guests (all CPUs, /proc/stat "steal"): on a shared
+# virtual machine this is what turns a 2 ms p99 into 15 ms, so every run records it.
+steal_ticks() { awk '/^cpu /{print $9}' /proc/stat; }
 mailbox_peaks() {
   [ -n "${NODE_CONSOLE_PORT:-}" ] || return 0
   "$COORD_BIN" console --port "$NODE_CONSOLE_PORT" -c actors 2>/dev/null | awk '
@@ -86,6 +90,9 @@ run_one s3_1000 --scenario burst --sessions 1000 --rounds 200 --seconds 120
 RATES=5000,10000,20000,50000,80000
 NODE_EXTRA=$GATEWAY_NODE run_one s4 --scenario route --sharders $SHARDERS --workers $WORKERS \
   --guilds 10000 --payload 300 --rates $RATES --step-seconds 2 --flood-seconds 2 --seconds 120
+# The same ramp without the flood step: the broker's mailbox peak under open-loop rates only.
+NODE_EXTRA=$GATEWAY_NODE run_one s4_ramp --scenario route --sharders $SHARDERS --workers $WORKERS \
+  --guilds 10000 --payload 300 --rates $RATES --step-seconds 2 --flood-seconds 0 --seconds 120
 NODE_EXTRA=$GATEWAY_NODE run_one s5 --scenario mixed --sessions 1000 --sharders $SHARDERS \
   --workers $WORKERS --payload 300 --run-seconds 10 --ping-ms 1000 --hb-ms 100 \
   --broadcast-per-s 10 --route-per-s 5000 --seconds 120
@@ -220,8 +227,24 @@ MEM=$(awk '/^MemTotal/{printf "%.1f GiB", $2/1048576}' /proc/meminfo)
   echo
   echo "| scenario | broker | guild_settings_store |"
   echo "|---|---:|---:|"
-  for l in s2_10000 s3_1000 s4 s5; do
-    echo "| $l | $(get $l broker_mailbox_peak) | $(get $l guild_settings_store_mailbox_peak) |"
+  for l in s2_10000 s3_1000 s4_ramp s4 s5; do
+    what=$l
+    [ $l = s4_ramp ] && what="s4, rates $RATES only"
+    [ $l = s4 ] && what="s4 with the flood step (2000 in flight)"
+    echo "| $what | $(get $l broker_mailbox_peak) | $(get $l guild_settings_store_mailbox_peak) |"
+  done
+  echo
+  echo "## Machine noise: CPU stolen by the hypervisor during each run"
+  echo
+  echo "Seconds of CPU (both CPUs together) that the host gave to other guests while each scenario ran"
+  echo "(\`steal\` in /proc/stat). On a shared virtual machine the tail latencies follow it (S5 in"
+  echo "bench/notes.md): read a p99 together with this column."
+  echo
+  echo "| scenario | wall s | stolen CPU s |"
+  echo "|---|---:|---:|"
+  for f in "$RESULTS".s*; do
+    l=${f##*.}
+    echo "| $l | $(get $l wall_s) | $(get $l host_steal_s) |"
   done
   echo
   echo "## What bounds it"
