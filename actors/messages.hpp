@@ -320,8 +320,8 @@ actor_summary summarize(caf::scheduled_actor* self, summary_fields fields);
 /// by `actors` as `mailbox_peak`: whether a burst queues up behind one actor (bench/ S3, S4).
 struct mailbox_watermark {
   std::size_t peak = 0;
-  /// Call inside one of `self`'s handlers; O(1) amortised (CAF moves what arrived since the
-  /// last look into its queue, as it would before the next message anyway).
+  /// Call inside one of `self`'s handlers; O(1). Counts what CAF has taken into the actor's
+  /// queue (it looks again every few messages), so it trails the newest arrivals slightly.
   void sample(caf::scheduled_actor* self);
 };
 
