@@ -141,6 +141,15 @@ bool size_op2_frame(const options& o, long long guild, std::size_t bytes) {
   return true;
 }
 
+void connect_summary(const options& o, clock_type::time_point t0) {
+  const auto total = ms_between(t0, clock_type::now());
+  metric("sessions", o.sessions);
+  metric("connect_total_ms", total);
+  metric("handshakes_per_s", static_cast<double>(o.sessions) * 1000.0 / total);
+  if (o.pid > 0)
+    metric("server_rss_after_connect_kb", static_cast<long long>(rss_kb(o.pid)));
+}
+
 namespace {
 
 /// Ends the run: final RSS, then stop the io loop (sockets die with the process).
@@ -149,16 +158,6 @@ void finish(asio::io_context& io, const options& o, companion_fleet& f) {
     metric("server_rss_kb", static_cast<long long>(rss_kb(o.pid)));
   f.expect_closes();
   io.stop();
-}
-
-void connect_summary(const options& o, companion_fleet& f, clock_type::time_point t0) {
-  const auto total = ms_between(t0, clock_type::now());
-  metric("sessions", o.sessions);
-  metric("connect_total_ms", total);
-  metric("handshakes_per_s", static_cast<double>(o.sessions) * 1000.0 / total);
-  if (o.pid > 0)
-    metric("server_rss_after_connect_kb", static_cast<long long>(rss_kb(o.pid)));
-  (void)f;
 }
 
 } // namespace
@@ -216,7 +215,7 @@ void scenario_fanout(asio::io_context& io, const options& o) {
   g_phase = "connect";
   const auto t0 = clock_type::now();
   f.connect_all(o.sessions, o.concurrency, [&] {
-    connect_summary(o, f, t0);
+    connect_summary(o, t0);
     g_phase = "fanout";
     next_round();
   });
@@ -247,7 +246,7 @@ void scenario_burst(asio::io_context& io, const options& o) {
   g_phase = "connect";
   const auto t0 = clock_type::now();
   f.connect_all(o.sessions, o.concurrency, [&] {
-    connect_summary(o, f, t0);
+    connect_summary(o, t0);
     g_phase = "burst";
     start = clock_type::now();
     for (std::size_t r = 0; r < o.rounds; ++r) {

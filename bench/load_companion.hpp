@@ -75,6 +75,10 @@ private:
   bool launch_posted_ = false;
 };
 
+/// Prints what the connect phase took: sessions, connect_total_ms, handshakes_per_s and the
+/// server's RSS after it (--pid); `t0` is when the first connect started.
+void connect_summary(const options& o, clock_type::time_point t0);
+
 /// S1..S3, S6 and S7: each runs on `io` and prints its metrics; `finish` ends the run.
 void scenario_connect(boost::asio::io_context& io, const options& o);
 void scenario_fanout(boost::asio::io_context& io, const options& o);

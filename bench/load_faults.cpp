@@ -221,12 +221,7 @@ void scenario_storm(asio::io_context& io, const options& o) {
   g_phase = "connect";
   const auto t0 = clock_type::now();
   f.connect_all(o.sessions, o.concurrency, [&] {
-    const auto total = ms_between(t0, clock_type::now());
-    metric("sessions", o.sessions);
-    metric("connect_total_ms", total);
-    metric("handshakes_per_s", static_cast<double>(o.sessions) * 1000.0 / total);
-    if (o.pid > 0)
-      metric("server_rss_after_connect_kb", static_cast<long long>(rss_kb(o.pid)));
+    connect_summary(o, t0);
     // A quiet moment, then every connection goes at once and comes straight back.
     pause.expires_after(std::chrono::milliseconds(300));
     pause.async_wait([&](const boost::system::error_code&) {

@@ -147,14 +147,18 @@ void ws_client::resume_reading() {
     return;
   paused_ = false;
   // Frames read before the pause may still sit in the buffer.
-  if (in_len_ > 0 && !ended_) {
-    auto used = parse(in_.data(), in_len_);
-    if (ended_)
-      return;
-    std::memmove(in_.data(), in_.data() + used, in_len_ - used);
-    in_len_ -= used;
-  }
+  if (in_len_ > 0 && !ended_ && !parse_buffered())
+    return;
   do_read();
+}
+
+bool ws_client::parse_buffered() {
+  auto used = parse(in_.data(), in_len_);
+  if (ended_)
+    return false;
+  std::memmove(in_.data(), in_.data() + used, in_len_ - used);
+  in_len_ -= used;
+  return true;
 }
 
 void ws_client::drop() {
@@ -188,12 +192,8 @@ void ws_client::on_read(const boost::system::error_code& ec, std::size_t n) {
   in_len_ += n;
   if (paused_)
     return; // parsed on resume
-  auto used = parse(in_.data(), in_len_);
-  if (ended_)
-    return;
-  std::memmove(in_.data(), in_.data() + used, in_len_ - used);
-  in_len_ -= used;
-  do_read();
+  if (parse_buffered())
+    do_read();
 }
 
 bool ws_client::parse_upgrade(std::string_view data, std::size_t& used) {

@@ -70,6 +70,9 @@ private:
   void on_read(const boost::system::error_code& ec, std::size_t n);
   /// Consumes complete frames (or the upgrade answer) from `data`; returns bytes used.
   std::size_t parse(const char* data, std::size_t size);
+  /// Parses what the buffer holds and keeps the unparsed rest at its start; false when the
+  /// client ended while parsing.
+  bool parse_buffered();
   bool parse_upgrade(std::string_view data, std::size_t& used);
   void deliver(int opcode, std::string_view payload);
   void append_frame(int opcode, std::string_view payload);
