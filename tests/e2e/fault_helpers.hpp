@@ -45,18 +45,6 @@ inline std::uint64_t env_number(const char* name, std::uint64_t fallback) {
   return *end == '\0' ? n : fallback;
 }
 
-/// Polls `pred` every 5 ms until it holds or `timeout` passes; its last answer.
-template <class Pred>
-bool wait_until(Pred pred, std::chrono::milliseconds timeout = std::chrono::seconds(5)) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!pred()) {
-    if (std::chrono::steady_clock::now() >= deadline)
-      return pred();
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  return true;
-}
-
 /// The value of an unlabelled series in GET /metrics, or -1 when absent.
 inline long long metric(std::uint16_t port, const std::string& name) {
   auto body = http_request(port, "GET", "/metrics").body;

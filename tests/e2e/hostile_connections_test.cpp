@@ -3,8 +3,7 @@
 // and slow readers on every dialect. After every attack the node must still serve a
 // well-behaved client, and what the attack held (sessions, slots, descriptors) comes back.
 
-#include "tests/e2e/helpers.hpp"
-#include "tests/support/raw_tcp.hpp"
+#include "tests/e2e/hostile.hpp"
 
 using namespace coord::test;
 namespace json = boost::json;
@@ -12,37 +11,6 @@ using clock_type = std::chrono::steady_clock;
 using namespace std::chrono_literals;
 
 namespace {
-
-constexpr const char* gw_secret = "hostile-gateway-secret";
-constexpr const char* voice_pw = "hostile-voice-password";
-
-std::vector<std::string> node_args(std::vector<std::string> more = {}) {
-  std::vector<std::string> out{std::string{"--gateway.secret="} + gw_secret,
-                               std::string{"--voice.password="} + voice_pw,
-                               "--limits.messages_per_minute=0"};
-  for (auto& m : more)
-    out.push_back(std::move(m));
-  return out;
-}
-
-/// The node still answers /healthz and a companion handshake, and has not died.
-void expect_serves(node_fixture& f) {
-  const auto why = check_node_serves(f.port(), companion_key);
-  BOOST_TEST(why.empty(), why);
-  const auto exited = f.node.wait_exit(0ms);
-  BOOST_TEST(!exited.has_value(), "node exited with " << exited.value_or(0));
-}
-
-/// Polls `done` every 20 ms until it holds or `timeout` passes.
-template <class Done> bool eventually(Done done, std::chrono::milliseconds timeout = 10s) {
-  const auto deadline = clock_type::now() + timeout;
-  while (!done()) {
-    if (clock_type::now() >= deadline)
-      return false;
-    std::this_thread::sleep_for(20ms);
-  }
-  return true;
-}
 
 /// Live sessions of all dialects, as /api/v1/stats counts them.
 std::int64_t sessions(std::uint16_t port) {
@@ -107,7 +75,7 @@ long metric(std::uint16_t port, const std::string& series) {
 }
 
 std::vector<std::string> slow_reader_args() {
-  return node_args({"--limits.outbound_queue_bytes=65536", "--limits.max_frame_bytes=16384"});
+  return hostile_node_args({"--limits.outbound_queue_bytes=65536", "--limits.max_frame_bytes=16384"});
 }
 
 /// Growth of the node's peak RSS since `before_kb` (VmRSS), in kB.
@@ -125,7 +93,7 @@ void expect_slow_consumer_close(node_fixture& f, raw_ws& slow, const char* diale
   BOOST_TEST_MESSAGE(dialect << ": slow reader got " << slow.discarded() << " frames before 4009");
   const auto series = std::string{"coordinator_closes_total{dialect=\""} + dialect +
                       "\",code=\"4009\"}";
-  BOOST_TEST(eventually([&] { return metric(f.port(), series) == 1; }), series);
+  BOOST_TEST(wait_until([&] { return metric(f.port(), series) == 1; }, 10s), series);
 }
 
 } // namespace
@@ -133,7 +101,7 @@ void expect_slow_consumer_close(node_fixture& f, raw_ws& slow, const char* diale
 BOOST_AUTO_TEST_SUITE(hostile_clients)
 
 BOOST_AUTO_TEST_CASE(silent_partial_and_trickling_connections_are_dropped_after_handshake_timeout) {
-  node_fixture f{node_args({"--limits.handshake_timeout_s=1"})};
+  node_fixture f{hostile_node_args({"--limits.handshake_timeout_s=1"})};
   const auto start = clock_type::now();
   std::vector<raw_conn> idle;
   for (int i = 0; i < 20; ++i)
@@ -170,7 +138,7 @@ BOOST_AUTO_TEST_CASE(silent_partial_and_trickling_connections_are_dropped_after_
 }
 
 BOOST_AUTO_TEST_CASE(malformed_upgrades_are_refused_and_hold_no_session_slot) {
-  node_fixture f{node_args({"--limits.max_sessions=1", "--limits.handshake_timeout_s=1"})};
+  node_fixture f{hostile_node_args({"--limits.max_sessions=1", "--limits.handshake_timeout_s=1"})};
   auto without = [&](const std::string& header) {
     auto req = ws_upgrade_request(f.port(), "/companion");
     const auto at = req.find(header);
@@ -212,12 +180,12 @@ BOOST_AUTO_TEST_CASE(malformed_upgrades_are_refused_and_hold_no_session_slot) {
     auto held = greeted(f.port(), "/gateway");
     BOOST_TEST(upgrade_status(f.port(), "/companion") == "503");
   }
-  BOOST_REQUIRE(eventually([&] { return sessions(f.port()) == 0; }));
+  BOOST_REQUIRE(wait_until([&] { return sessions(f.port()) == 0; }, 10s));
   expect_serves(f);
 }
 
 BOOST_AUTO_TEST_CASE(upgrades_past_max_sessions_answer_503_until_one_closes) {
-  node_fixture f{node_args({"--limits.max_sessions=3"})};
+  node_fixture f{hostile_node_args({"--limits.max_sessions=3"})};
   ws_client companion{f.port(), "/companion"};
   companion_handshake(companion);
   auto gateway = greeted(f.port(), "/gateway");
@@ -238,19 +206,19 @@ BOOST_AUTO_TEST_CASE(upgrades_past_max_sessions_answer_503_until_one_closes) {
   BOOST_TEST(sessions(f.port()) == 3);
   // A clean close frees a slot; so does a reset.
   companion.close();
-  BOOST_REQUIRE(eventually([&] { return sessions(f.port()) == 2; }));
+  BOOST_REQUIRE(wait_until([&] { return sessions(f.port()) == 2; }, 10s));
   expect_serves(f);
   gateway->conn().reset();
-  BOOST_REQUIRE(eventually([&] { return sessions(f.port()) == 1; }));
+  BOOST_REQUIRE(wait_until([&] { return sessions(f.port()) == 1; }, 10s));
   BOOST_TEST(upgrade_status(f.port(), "/gateway") == "101");
   BOOST_TEST(metric(f.port(), R"(coordinator_sessions{dialect="voice"})") == 1);
 }
 
 BOOST_AUTO_TEST_CASE(thousands_of_dropped_connections_leave_no_session_slot_or_descriptor) {
   constexpr std::size_t max_sessions = 64;
-  node_fixture f{node_args({"--limits.max_sessions=64", "--limits.handshake_timeout_s=1"})};
+  node_fixture f{hostile_node_args({"--limits.max_sessions=64", "--limits.handshake_timeout_s=1"})};
   expect_serves(f);
-  BOOST_REQUIRE(eventually([&] { return sessions(f.port()) == 0; }));
+  BOOST_REQUIRE(wait_until([&] { return sessions(f.port()) == 0; }, 10s));
   const auto fds_before = open_fds(f.node.pid());
   std::size_t refused = 0, opened = 0;
   constexpr std::size_t total = 3000, batch = 50;
@@ -288,11 +256,11 @@ BOOST_AUTO_TEST_CASE(thousands_of_dropped_connections_leave_no_session_slot_or_d
   }
   BOOST_TEST_MESSAGE("upgraded " << opened << ", refused " << refused << " while slots drained");
   BOOST_TEST(opened > total / 7);
-  BOOST_REQUIRE(eventually([&] { return sessions(f.port()) == 0; }));
+  BOOST_REQUIRE(wait_until([&] { return sessions(f.port()) == 0; }, 10s));
   for (const char* d : {"companion", "gateway", "voice"})
     BOOST_TEST(metric(f.port(), std::string{"coordinator_sessions{dialect=\""} + d + "\"}") == 0);
   // Every descriptor comes back (a few may be in use by the check's own HTTP requests).
-  BOOST_TEST(eventually([&] { return open_fds(f.node.pid()) <= fds_before + 2; }),
+  BOOST_TEST(wait_until([&] { return open_fds(f.node.pid()) <= fds_before + 2; }, 10s),
              "fds before " << fds_before << ", now " << open_fds(f.node.pid()));
   // Every slot comes back: max_sessions upgrades succeed, one more is refused.
   std::vector<std::unique_ptr<raw_ws>> full;
@@ -300,12 +268,12 @@ BOOST_AUTO_TEST_CASE(thousands_of_dropped_connections_leave_no_session_slot_or_d
     full.push_back(greeted(f.port(), path_of(i)));
   BOOST_TEST(upgrade_status(f.port(), "/companion") == "503");
   full.clear();
-  BOOST_REQUIRE(eventually([&] { return sessions(f.port()) == 0; }));
+  BOOST_REQUIRE(wait_until([&] { return sessions(f.port()) == 0; }, 10s));
   expect_serves(f);
 }
 
 BOOST_AUTO_TEST_CASE(peer_stuck_mid_frame_is_closed_by_each_dialects_liveness_check) {
-  node_fixture f{node_args({"--companion.ping_interval=200ms",
+  node_fixture f{hostile_node_args({"--companion.ping_interval=200ms",
                             "--gateway.heartbeat_interval_ms=300", "--voice.idle_timeout_s=0.5"})};
   std::vector<std::unique_ptr<raw_ws>> stuck;
   for (std::size_t i = 0; i < 3; ++i) {
@@ -319,14 +287,14 @@ BOOST_AUTO_TEST_CASE(peer_stuck_mid_frame_is_closed_by_each_dialects_liveness_ch
     BOOST_TEST(stuck[i]->wait_close(5s, false).value_or(0) == 4007u, path_of(i));
     stuck[i]->conn().reset();
   }
-  BOOST_TEST(eventually([&] { return sessions(f.port()) == 0; }, 3s));
+  BOOST_TEST(wait_until([&] { return sessions(f.port()) == 0; }, 3s));
   expect_serves(f);
 }
 
 BOOST_AUTO_TEST_CASE(a_header_announcing_more_than_max_frame_bytes_closes_with_1009_at_once) {
   // SPEC §2: "A frame larger than limits.max_frame_bytes closes the session with 1009." The
   // header says how large the frame is: the node need not wait for max_frame_bytes of it.
-  node_fixture f{node_args({"--limits.max_frame_bytes=1024"})};
+  node_fixture f{hostile_node_args({"--limits.max_frame_bytes=1024"})};
   std::vector<std::unique_ptr<raw_ws>> peers;
   for (std::size_t i = 0; i < 3; ++i) {
     peers.push_back(greeted(f.port(), path_of(i)));
@@ -348,7 +316,7 @@ BOOST_AUTO_TEST_CASE(peers_that_break_utf8_mid_frame_while_the_node_closes_leak_
   // The node closes (here: voice idle timeout) while each peer is inside a text frame; the
   // peer resets, after sending a byte that is not UTF-8 or not. SPEC §2: the TCP connection
   // goes within 10 s, and nothing of the session may stay behind after that.
-  node_fixture f{node_args({"--voice.idle_timeout_s=0.3", "--limits.max_frame_bytes=65536"})};
+  node_fixture f{hostile_node_args({"--voice.idle_timeout_s=0.3", "--limits.max_frame_bytes=65536"})};
   constexpr std::size_t peers = 500;
   auto run_peers = [&](bool break_utf8) {
     std::vector<std::unique_ptr<raw_ws>> all;
@@ -363,7 +331,7 @@ BOOST_AUTO_TEST_CASE(peers_that_break_utf8_mid_frame_while_the_node_closes_leak_
         c->send_raw("\xff");
       c->conn().reset();
     }
-    BOOST_REQUIRE(eventually([&] { return sessions(f.port()) == 0; }, 15s));
+    BOOST_REQUIRE(wait_until([&] { return sessions(f.port()) == 0; }, 15s));
     return rss_kb(f);
   };
   // The first round sets the allocator's high-water mark. Had the second round left its
@@ -382,7 +350,7 @@ BOOST_AUTO_TEST_CASE(peers_inside_big_frames_cost_what_they_send_not_what_they_a
   // Each peer announces a legal 1 MB frame (default limits.max_frame_bytes: 1 MiB) and sends
   // 7 bytes of it. The node may read in steps, but should not hold a whole max_frame_bytes for
   // each: 20000 such peers (limits.max_sessions) would be 20 GB for 140 KB sent.
-  node_fixture f{node_args()};
+  node_fixture f{hostile_node_args()};
   expect_serves(f);
   const auto before = rss_kb(f);
   constexpr std::size_t peers = 300;
@@ -401,7 +369,7 @@ BOOST_AUTO_TEST_CASE(peers_inside_big_frames_cost_what_they_send_not_what_they_a
                "RSS " << before << " kB before, " << rss_kb(f) << " kB with " << peers
                       << " peers 7 bytes into a 1 MB frame");
   all.clear();
-  BOOST_REQUIRE(eventually([&] { return sessions(f.port()) == 1; }));
+  BOOST_REQUIRE(wait_until([&] { return sessions(f.port()) == 1; }, 10s));
   expect_serves(f);
 }
 

@@ -3,8 +3,7 @@
 // messages, websocket protocol violations, binary frames and floods. After every attack the
 // node must still serve a well-behaved client.
 
-#include "tests/e2e/helpers.hpp"
-#include "tests/support/raw_tcp.hpp"
+#include "tests/e2e/hostile.hpp"
 
 using namespace coord::test;
 namespace json = boost::json;
@@ -12,31 +11,11 @@ using str = std::string;
 
 namespace {
 
-constexpr const char* gw_secret = "hostile-gateway-secret";
-constexpr const char* voice_pw = "hostile-voice-password";
-
 enum class dialect { companion, gateway, voice };
 constexpr dialect all_dialects[] = {dialect::companion, dialect::gateway, dialect::voice};
 
 str name_of(dialect d) {
   return d == dialect::companion ? "companion" : d == dialect::gateway ? "gateway" : "voice";
-}
-
-/// A node serving all three dialects; the rate limit is off unless `more` sets it.
-std::vector<str> node_args(std::vector<str> more = {}) {
-  std::vector<str> out{str{"--gateway.secret="} + gw_secret,
-                       str{"--voice.password="} + voice_pw, "--limits.messages_per_minute=0"};
-  for (auto& m : more)
-    out.push_back(std::move(m));
-  return out;
-}
-
-/// The node still answers /healthz and a companion handshake, and has not died.
-void expect_serves(node_fixture& f) {
-  const auto why = check_node_serves(f.port(), companion_key);
-  BOOST_TEST(why.empty(), why);
-  const auto exited = f.node.wait_exit(std::chrono::milliseconds(0));
-  BOOST_TEST(!exited.has_value(), "node exited with " << exited.value_or(0));
 }
 
 /// A raw websocket on `d`'s path, past the HELLO that gateway and voice send first.
@@ -132,7 +111,7 @@ BOOST_AUTO_TEST_SUITE(hostile_clients)
 
 BOOST_AUTO_TEST_CASE(invalid_utf8_in_a_text_frame_closes_with_1007) {
   // SPEC is silent; RFC 6455 §8.1 makes invalid UTF-8 in a text message a 1007 close.
-  node_fixture f{node_args()};
+  node_fixture f{hostile_node_args()};
   const std::vector<str> bad = {"\xff", "\xc0\xaf" /* overlong */,
                                 "{\"op\":1,\"d\":\"\xed\xa0\x80\"}" /* surrogate */,
                                 "{\"key\":\"x\xf5\x80\x80\x80\"}", "{\"d\":\"cut \xe2\x82"};
@@ -149,7 +128,7 @@ BOOST_AUTO_TEST_CASE(invalid_utf8_in_a_text_frame_closes_with_1007) {
 }
 
 BOOST_AUTO_TEST_CASE(non_json_closes_with_4004_and_non_objects_with_each_dialects_code) {
-  node_fixture f{node_args()};
+  node_fixture f{hostile_node_args()};
   for (auto d : all_dialects)
     for (const char* text : {"{nope", "", "   ", "nul", R"({"op":1,})", R"("open)", "{}{}", "[1]]"})
       expect_close(f.port(), d, {text}, 4004, text);
@@ -163,7 +142,7 @@ BOOST_AUTO_TEST_CASE(non_json_closes_with_4004_and_non_objects_with_each_dialect
 }
 
 BOOST_AUTO_TEST_CASE(companion_fields_of_every_wrong_type_close_with_4001_or_4005) {
-  node_fixture f{node_args()};
+  node_fixture f{hostile_node_args()};
   const auto p = f.port();
   const auto c = dialect::companion;
   const json::object op1{{"op", 1}, {"key", companion_key}, {"guildIds", json::array{}}};
@@ -191,7 +170,7 @@ BOOST_AUTO_TEST_CASE(companion_fields_of_every_wrong_type_close_with_4001_or_400
 }
 
 BOOST_AUTO_TEST_CASE(gateway_fields_of_every_wrong_type_close_with_4001_or_4005) {
-  node_fixture f{node_args()};
+  node_fixture f{hostile_node_args()};
   const auto p = f.port();
   const auto g = dialect::gateway;
   const json::object heartbeat{{"op", 1}, {"d", {{"heapUsed", 1}}}};
@@ -238,7 +217,7 @@ BOOST_AUTO_TEST_CASE(gateway_fields_of_every_wrong_type_close_with_4001_or_4005)
 }
 
 BOOST_AUTO_TEST_CASE(voice_fields_of_every_wrong_type_close_with_4005_and_odd_ops_are_ignored) {
-  node_fixture f{node_args()};
+  node_fixture f{hostile_node_args()};
   const auto p = f.port();
   const auto v = dialect::voice;
   // An object without a string op is ignored and counted (decisions.md); the session goes on.
@@ -267,7 +246,7 @@ BOOST_AUTO_TEST_CASE(voice_fields_of_every_wrong_type_close_with_4005_and_odd_op
 }
 
 BOOST_AUTO_TEST_CASE(deep_nesting_is_invalid_json_on_every_dialect) {
-  node_fixture f{node_args()};
+  node_fixture f{hostile_node_args()};
   const str open(100000, '['), closed = open + str(100000, ']');
   const str nested_33 = str(33, '[') + str(33, ']'); // Boost.JSON's limit is 32
   for (auto d : all_dialects) {
@@ -284,7 +263,7 @@ BOOST_AUTO_TEST_CASE(deep_nesting_is_invalid_json_on_every_dialect) {
 }
 
 BOOST_AUTO_TEST_CASE(huge_numbers_are_refused_or_kept_exact) {
-  node_fixture f{node_args()};
+  node_fixture f{hostile_node_args()};
   const auto p = f.port();
   // Snowflakes past 2^64-1, with a fraction or an exponent are not ids.
   for (const char* x : {"18446744073709551616", "18446744073709551617", R"("18446744073709551616")",
@@ -318,7 +297,7 @@ BOOST_AUTO_TEST_CASE(huge_numbers_are_refused_or_kept_exact) {
 }
 
 BOOST_AUTO_TEST_CASE(ten_thousand_element_arrays_are_served) {
-  node_fixture f{node_args()};
+  node_fixture f{hostile_node_args()};
   json::array ids;
   for (int i = 1; i <= 10000; ++i)
     ids.push_back(i);
@@ -355,7 +334,7 @@ BOOST_AUTO_TEST_CASE(ten_thousand_element_arrays_are_served) {
 }
 
 BOOST_AUTO_TEST_CASE(messages_past_max_frame_bytes_close_with_1009_however_they_arrive) {
-  node_fixture f{node_args({"--limits.max_frame_bytes=1024"})};
+  node_fixture f{hostile_node_args({"--limits.max_frame_bytes=1024"})};
   const str part(400, ' ');
   for (auto d : all_dialects) {
     // Exactly at the limit is accepted; one byte more is not, text or binary.
@@ -379,7 +358,7 @@ BOOST_AUTO_TEST_CASE(messages_past_max_frame_bytes_close_with_1009_however_they_
 }
 
 BOOST_AUTO_TEST_CASE(fragmented_messages_are_reassembled_into_one) {
-  node_fixture f{node_args()};
+  node_fixture f{hostile_node_args()};
   for (auto d : all_dialects) {
     const auto text = good_message(d);
     // Three fragments, an empty one, and a ping in the middle.
@@ -410,7 +389,7 @@ BOOST_AUTO_TEST_CASE(fragmented_messages_are_reassembled_into_one) {
 BOOST_AUTO_TEST_CASE(websocket_protocol_violations_close_with_1002) {
   // SPEC is silent; these are RFC 6455's protocol errors (§5.2, §5.4, §5.5, §7.4), answered
   // by Beast. A close reason that is not UTF-8 is one too (Beast says 1002, not 1007).
-  node_fixture f{node_args()};
+  node_fixture f{hostile_node_args()};
   const str text = R"({"op":1})";
   const std::vector<std::pair<const char*, str>> violations = {
     {"continuation without a start", ws_frame(text, {ws_op::continuation})},
@@ -445,7 +424,7 @@ BOOST_AUTO_TEST_CASE(websocket_protocol_violations_close_with_1002) {
 
 BOOST_AUTO_TEST_CASE(binary_frames_close_with_4004_on_every_dialect) {
   // decisions.md: a binary frame cannot be JSON text; its bytes are never looked at.
-  node_fixture f{node_args()};
+  node_fixture f{hostile_node_args()};
   for (auto d : all_dialects) {
     const auto text = good_message(d);
     expect_close_bytes(f.port(), d, ws_frame(text, {ws_op::binary}), 4004, "good JSON");
@@ -459,7 +438,7 @@ BOOST_AUTO_TEST_CASE(binary_frames_close_with_4004_on_every_dialect) {
 }
 
 BOOST_AUTO_TEST_CASE(floods_past_the_message_rate_close_with_4008) {
-  node_fixture f{node_args({"--limits.messages_per_minute=5", "--gateway.messages_per_minute=8"})};
+  node_fixture f{hostile_node_args({"--limits.messages_per_minute=5", "--gateway.messages_per_minute=8"})};
   // Companion and voice count against limits.messages_per_minute, gateway against its own.
   for (auto [d, limit] : {std::pair{dialect::voice, 5}, std::pair{dialect::gateway, 8},
                           std::pair{dialect::companion, 5}}) {
