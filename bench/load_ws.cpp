@@ -162,12 +162,17 @@ bool ws_client::parse_buffered() {
 }
 
 void ws_client::drop() {
+  end();
+}
+
+bool ws_client::end() {
   if (ended_)
-    return;
+    return false;
   ended_ = true;
   open_ = false;
   boost::system::error_code ignored;
   socket_.close(ignored);
+  return true;
 }
 
 void ws_client::do_read() {
@@ -305,13 +310,8 @@ void ws_client::deliver(int opcode, std::string_view payload) {
 }
 
 void ws_client::fail(int code, const std::string& why) {
-  if (ended_)
-    return;
-  ended_ = true;
-  open_ = false;
-  boost::system::error_code ignored;
-  socket_.close(ignored);
-  handler_.on_closed(*this, code, why);
+  if (end())
+    handler_.on_closed(*this, code, why);
 }
 
 } // namespace load

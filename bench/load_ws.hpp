@@ -79,6 +79,8 @@ private:
   void schedule_flush();
   void flush();
   void fail(int code, const std::string& why);
+  /// Closes the socket once; false when the client had already ended.
+  bool end();
 
   boost::asio::ip::tcp::socket socket_;
   ws_handler& handler_;
