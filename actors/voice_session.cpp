@@ -79,7 +79,7 @@ void on_identify(self_ptr self, const voice::identify& m) {
         }
         st.send(voice::encode_identified());
         if (claim.resumed)
-          st.send(voice::encode_resumed(claim.clients));
+          st.send(voice::encode_resumed(claim.clients, st.deps.resumed_form));
       },
       [=](caf::error&) { self->state.close(proto::close::internal_error, "internal error"); });
 }
@@ -147,17 +147,28 @@ void dispatch(self_ptr self, voice::client_message& msg) {
         // The bot forwards all its gateway traffic; only the two voice events matter here.
       } else if constexpr (std::is_same_v<T, voice::vc_destroy>) {
         if (st.clients.count(m.guild_id) == 0)
-          return st.send(voice::encode_voice_client_not_found(voice::op::vc_destroy));
+          return st.send(voice::encode_voice_client_not_found(voice::op::vc_destroy,
+                                                              m.guild_text));
         destroy_client(self, m.guild_id);
       } else if constexpr (std::is_same_v<T, voice::get_state>) {
         auto i = st.clients.find(m.guild_id);
         if (i == st.clients.end())
-          return st.send(voice::encode_voice_client_not_found(voice::op::get_state));
+          return st.send(voice::encode_voice_client_not_found(voice::op::get_state,
+                                                              m.guild_text));
         st.send(voice::encode_state(i->second));
+      } else if constexpr (std::is_same_v<T, voice::get_queue>) {
+        if (st.clients.count(m.guild_id) == 0)
+          return st.send(voice::encode_voice_client_not_found(voice::op::get_queue,
+                                                              m.guild_text));
+        st.send(voice::encode_queue(m.guild_id)); // this node plays nothing: always empty
       } else if constexpr (std::is_same_v<T, voice::get_status>) {
         on_status(self);
       } else {
         static_assert(std::is_same_v<T, voice::unknown_op>);
+        // A player op (requestSubtitle, setVolume, ...) for a guild without a voice client
+        // gets the error the clients wait for; otherwise it is not this node's to serve.
+        if (m.guild_id && st.clients.count(*m.guild_id) == 0)
+          return st.send(voice::encode_voice_client_not_found(m.op, m.guild_text));
         ++st.ignored_ops;
       }
     },

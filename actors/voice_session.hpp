@@ -5,6 +5,7 @@
 #include "actors/messages.hpp"
 #include "actors/rate_limiter.hpp"
 #include "metrics/registry.hpp"
+#include "proto/voice_codec.hpp"
 
 #include <caf/actor_system.hpp>
 #include <caf/event_based_actor.hpp>
@@ -27,6 +28,8 @@ struct voice_deps {
   caf::actor registry; ///< voice_registry
   caf::actor monitor;  ///< heartbeat_monitor
   metrics::registry* metrics = nullptr;
+  /// voice.resumed_form: RESUMED as the clients parse it (map) or as the seed shows it
+  proto::voice::resumed_form resumed_form = proto::voice::resumed_form::map;
 };
 
 struct voice_session_state {

@@ -57,7 +57,9 @@ config::config() {
          "heartbeat interval announced in HELLO, seconds")
     .add(voice_idle_timeout_s, "idle_timeout_s", "seconds without a message before 4007")
     .add(voice_vc_timeout_s, "vc_timeout_s",
-         "seconds a closed voice session's voice clients are kept for a resume");
+         "seconds a closed voice session's voice clients are kept for a resume")
+    .add(voice_resumed_form, "resumed_form",
+         "RESUMED's voice_clients: map (what discodo's clients parse) or pairs (the seed's)");
   opt_group{custom_options_, "admin"}.add(admin_token, "token",
                                            "bearer token of /api/v1 (empty: API refused)");
   opt_group{custom_options_, "store"}.add(store_path, "path", "SQLite file of the settings");
@@ -111,6 +113,8 @@ std::string config::validate() const {
     return "voice.idle_timeout_s must be between 0 and 86400";
   if (!(voice_vc_timeout_s > 0) || voice_vc_timeout_s > 86400 * 7)
     return "voice.vc_timeout_s must be between 0 and 604800";
+  if (voice_resumed_form != "map" && voice_resumed_form != "pairs")
+    return "voice.resumed_form must be map or pairs";
   if (store_path.empty())
     return "store.path must not be empty";
   if (console_host.empty())

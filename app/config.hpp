@@ -57,6 +57,7 @@ public:
   double voice_heartbeat_interval_s = 15.0;
   double voice_idle_timeout_s = 60;
   double voice_vc_timeout_s = 300;
+  std::string voice_resumed_form = "map"; ///< map (the clients' form) or pairs (the seed's)
   // [admin]
   std::string admin_token;
   // [store]

@@ -77,6 +77,8 @@ node::node(caf::actor_system& sys, const config& cfg,
   voice.password = cfg_.voice_password;
   voice.version = COORD_VERSION;
   voice.heartbeat_interval = cfg_.voice_heartbeat_interval_s;
+  voice.resumed_form = cfg_.voice_resumed_form == "pairs" ? proto::voice::resumed_form::pairs
+                                                          : proto::voice::resumed_form::map;
   voice.idle_timeout = seconds_span(cfg_.voice_idle_timeout_s);
   voice.messages_per_minute = static_cast<std::uint32_t>(cfg_.messages_per_minute);
   voice.broker = broker_;

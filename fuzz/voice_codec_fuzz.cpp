@@ -48,7 +48,8 @@ void check_double(double v) {
 /// The traceback replies name the client's op as sent.
 void check_tracebacks(std::string_view op_name) {
   for (const auto& text : {voice::encode_not_identified(op_name),
-                           voice::encode_voice_client_not_found(op_name)}) {
+                           voice::encode_voice_client_not_found(op_name, "\"1\""),
+                           voice::encode_voice_client_not_found(op_name, "")}) {
     const auto o = fuzz::must_parse_object(text, "encode_traceback");
     FUZZ_CHECK(fuzz::string_at(o, "op") == op_name, "the traceback names the op as sent");
     FUZZ_CHECK(o.at("d").as_object().at("traceback").as_object().size() == 1, "one traceback");
@@ -78,10 +79,25 @@ void check_voice_client(std::uint64_t guild, std::optional<std::uint64_t> channe
       fuzz::must_parse_object(voice::encode_vc_destroyed(guild), "encode_vc_destroyed");
   FUZZ_CHECK(fuzz::quoted_uint_at(destroyed.at("d").as_object(), "guild_id") == guild,
              "VC_DESTROYED guild_id");
-  const auto resumed =
-      fuzz::must_parse_object(voice::encode_resumed({vc, vc}), "encode_resumed");
-  FUZZ_CHECK(resumed.at("d").as_object().at("voice_clients").as_array().size() == 2,
+  const auto pairs = fuzz::must_parse_object(
+      voice::encode_resumed({vc, vc}, voice::resumed_form::pairs), "encode_resumed(pairs)");
+  FUZZ_CHECK(pairs.at("d").as_object().at("voice_clients").as_array().size() == 2,
              "RESUMED lists every voice client");
+  const auto map = fuzz::must_parse_object(voice::encode_resumed({vc}), "encode_resumed(map)");
+  const auto& entry = map.at("d").as_object().at("voice_clients").as_object().at(
+      std::to_string(guild)).as_object();
+  FUZZ_CHECK(channel ? fuzz::quoted_uint_at(entry, "channel") == *channel
+                     : entry.at("channel").is_null(),
+             "RESUMED (map) carries each voice client's channel");
+}
+
+/// The VoiceClientNotFound reply carries d.guild_id exactly as the client sent it.
+void check_guild_echo(const voice::envelope& env, const std::string& guild_text) {
+  const auto o = fuzz::must_parse_object(voice::encode_voice_client_not_found(env.op, guild_text),
+                                         "encode_voice_client_not_found");
+  FUZZ_CHECK(fuzz::same_json(o.at("d").as_object().at("guild_id"),
+                             env.d.as_object().at("guild_id")),
+             "the error reply echoes the request's guild_id");
 }
 
 void check_message(const voice::envelope& env, const voice::client_message& msg,
@@ -101,10 +117,19 @@ void check_message(const voice::envelope& env, const voice::client_message& msg,
     check_voice_client(s->guild_id, std::nullopt, s->token);
   } else if (const auto* d = std::get_if<voice::vc_destroy>(&msg)) {
     check_voice_client(d->guild_id, d->guild_id, raw);
+    check_guild_echo(env, d->guild_text);
   } else if (const auto* g = std::get_if<voice::get_state>(&msg)) {
     check_voice_client(g->guild_id, std::nullopt, raw);
+    check_guild_echo(env, g->guild_text);
+  } else if (const auto* q = std::get_if<voice::get_queue>(&msg)) {
+    const auto o = fuzz::must_parse_object(voice::encode_queue(q->guild_id), "encode_queue");
+    FUZZ_CHECK(fuzz::quoted_uint_at(o.at("d").as_object(), "guild_id") == q->guild_id,
+               "getQueue guild_id as a string");
+    check_guild_echo(env, q->guild_text);
   } else if (const auto* u = std::get_if<voice::unknown_op>(&msg)) {
     FUZZ_CHECK(u->op == env.op, "an unknown op is reported as sent");
+    if (u->guild_id)
+      check_guild_echo(env, u->guild_text);
   }
 }
 

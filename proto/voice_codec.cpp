@@ -47,12 +47,28 @@ result<std::optional<std::uint64_t>> nullable_snowflake(const boost::json::objec
   return std::optional<std::uint64_t>{*id};
 }
 
-/// `d` of an op that takes only {guild_id}.
-result<std::uint64_t> guild_of(const envelope& env) {
+/// `d` of an op that takes only {guild_id}: the id and its JSON text as sent.
+template <class Op>
+result<client_message> guild_op(const envelope& env) {
   const auto* obj = object_d(env);
   if (!obj)
     return invalid_field("d");
-  return snowflake_field(*obj, "guild_id");
+  auto id = snowflake_field(*obj, "guild_id");
+  if (!id)
+    return id.error();
+  return client_message{Op{*id, boost::json::serialize(obj->at("guild_id"))}};
+}
+
+/// An op this node does not serve; it remembers d.guild_id when that is a snowflake.
+client_message unknown(const envelope& env) {
+  unknown_op out{env.op, std::nullopt, {}};
+  if (const auto* obj = object_d(env))
+    if (const auto* v = obj->if_contains("guild_id"))
+      if (auto id = parse_snowflake(*v)) {
+        out.guild_id = *id;
+        out.guild_text = boost::json::serialize(*v);
+      }
+  return client_message{std::move(out)};
 }
 
 result<client_message> decode_identify(const envelope& env) {
@@ -204,17 +220,15 @@ result<client_message> decode(const envelope& env) {
     return decode_identify(env);
   if (name == op::discord_event)
     return decode_discord_event(env);
-  if (name == op::vc_destroy || name == op::get_state) {
-    auto guild = guild_of(env);
-    if (!guild)
-      return guild.error();
-    if (name == op::vc_destroy)
-      return client_message{vc_destroy{*guild}};
-    return client_message{get_state{*guild}};
-  }
+  if (name == op::vc_destroy)
+    return guild_op<vc_destroy>(env);
+  if (name == op::get_state)
+    return guild_op<get_state>(env);
+  if (name == op::get_queue)
+    return guild_op<get_queue>(env);
   if (name == op::get_status)
     return client_message{get_status{}};
-  return client_message{unknown_op{env.op}};
+  return unknown(env);
 }
 
 void append_double(std::string& out, double v) {
@@ -269,8 +283,23 @@ std::string encode_identified() {
   return out;
 }
 
-std::string encode_resumed(const std::vector<voice_client>& clients) {
-  auto out = start_payload(op::resumed, 24 + clients.size() * 48);
+std::string encode_resumed(const std::vector<voice_client>& clients, resumed_form form) {
+  auto out = start_payload(op::resumed, 24 + clients.size() * 80);
+  if (form == resumed_form::map) {
+    out.append("{\"voice_clients\":{");
+    for (std::size_t i = 0; i < clients.size(); ++i) {
+      if (i != 0)
+        out.push_back(',');
+      json_text::append_quoted_uint(out, clients[i].guild_id);
+      out.append(":{\"id\":");
+      json_text::append_string(out, clients[i].id);
+      out.append(",\"channel\":");
+      append_nullable_id(out, clients[i].channel_id);
+      out.push_back('}');
+    }
+    out.append("}}}");
+    return out;
+  }
   out.append("{\"voice_clients\":[");
   for (std::size_t i = 0; i < clients.size(); ++i) {
     if (i != 0)
@@ -305,9 +334,18 @@ std::string encode_not_identified(std::string_view op_name) {
   return encode_traceback(op_name, "NOT_IDENTIFIED", "Identify first.");
 }
 
-std::string encode_voice_client_not_found(std::string_view op_name) {
-  return encode_traceback(op_name, "VoiceClientNotFound",
-                          "There is no voice client in this guild.");
+std::string encode_voice_client_not_found(std::string_view op_name,
+                                          std::string_view guild_text) {
+  auto out = encode_traceback(op_name, "VoiceClientNotFound",
+                              "There is no voice client in this guild.");
+  if (guild_text.empty())
+    return out;
+  // The clients route a reply by d.guild_id: it goes beside the traceback.
+  out.resize(out.size() - 2); // "}}" of d and the payload
+  out.append(",\"guild_id\":");
+  out.append(guild_text);
+  out.append("}}");
+  return out;
 }
 
 std::string encode_vc_created(const voice_client& vc) {
@@ -342,14 +380,26 @@ std::string encode_vc_destroyed(std::uint64_t guild_id) {
 }
 
 std::string encode_state(const voice_client& vc) {
-  auto out = start_payload(op::get_state, 96 + vc.id.size());
+  auto out = start_payload(op::get_state, 320 + vc.id.size());
   out.append("{\"id\":");
   json_text::append_string(out, vc.id);
   out.append(",\"guild_id\":");
   json_text::append_quoted_uint(out, vc.guild_id);
   out.append(",\"channel_id\":");
   append_nullable_id(out, vc.channel_id);
-  out.append("}}");
+  // The original's player state with nothing playing: this node plays no audio, so the
+  // clients' periodic state sync always sees a stopped player with the default options.
+  out.append(",\"state\":1,\"current\":null,\"duration\":null,\"position\":null,"
+             "\"remain\":null,\"remainQueue\":0,\"options\":{\"autoplay\":true,"
+             "\"volume\":1.0,\"crossfade\":10.0,\"filter\":{}},\"context\":{}}}");
+  return out;
+}
+
+std::string encode_queue(std::uint64_t guild_id) {
+  auto out = start_payload(op::get_queue, 48);
+  out.append("{\"guild_id\":");
+  json_text::append_quoted_uint(out, guild_id);
+  out.append(",\"entries\":[]}}");
   return out;
 }
 

@@ -32,6 +32,7 @@ inline constexpr std::string_view vc_channel_edited = "VC_CHANNEL_EDITED";
 inline constexpr std::string_view vc_destroy = "VC_DESTROY";
 inline constexpr std::string_view vc_destroyed = "VC_DESTROYED";
 inline constexpr std::string_view get_state = "getState";
+inline constexpr std::string_view get_queue = "getQueue";
 inline constexpr std::string_view get_status = "GET_STATUS";
 inline constexpr std::string_view status = "STATUS";
 } // namespace op
@@ -72,25 +73,46 @@ struct other_event {
 /// `VC_DESTROY {guild_id}`.
 struct vc_destroy {
   std::uint64_t guild_id = 0;
+  std::string guild_text; ///< guild_id's JSON text as sent (echoed in an error reply)
 };
 
 /// `getState {guild_id}`.
 struct get_state {
   std::uint64_t guild_id = 0;
+  std::string guild_text; ///< guild_id's JSON text as sent
+};
+
+/// `getQueue {guild_id}`.
+struct get_queue {
+  std::uint64_t guild_id = 0;
+  std::string guild_text; ///< guild_id's JSON text as sent
 };
 
 /// `GET_STATUS`.
 struct get_status {};
 
-/// Any op the coordinator does not serve (ignored and counted).
+/// Any op the coordinator does not serve (discodo's player ops: requestSubtitle, setVolume,
+/// ...): ignored and counted, except that one naming a guild without a voice client gets the
+/// VoiceClientNotFound error, which the clients route by its guild_id.
 struct unknown_op {
   std::string op;
+  std::optional<std::uint64_t> guild_id; ///< d.guild_id, when d names a guild
+  std::string guild_text;                ///< its JSON text as sent
 };
 
 /// Any client message.
 using client_message =
   std::variant<heartbeat, identify, voice_state_update, voice_server_update, other_event,
-               vc_destroy, get_state, get_status, unknown_op>;
+               vc_destroy, get_state, get_queue, get_status, unknown_op>;
+
+/// The form of RESUMED's voice_clients (voice.resumed_form).
+enum class resumed_form : std::uint8_t {
+  /// {"<guild_id>":{"id":"<voice client id>","channel":"<channel id>"|null}}: what the
+  /// original node sends and its client libraries (discodo, discodo.js) parse. The default.
+  map,
+  /// [["<guild_id>","<channel id>"|null],...]: the seed document's form.
+  pairs,
+};
 
 /// A parsed frame: JSON is valid and an object; `d` not yet checked.
 struct envelope {
@@ -123,8 +145,11 @@ std::string encode_forbidden(std::string_view reason);
 /// {"op":"IDENTIFIED","d":"ClientManager initialized."}.
 std::string encode_identified();
 
-/// {"op":"RESUMED","d":{"voice_clients":[["<guild_id>","<channel_id>"|null],...]}}.
-std::string encode_resumed(const std::vector<voice_client>& clients);
+/// {"op":"RESUMED","d":{"voice_clients":{"<guild_id>":{"id":"..","channel":".."|null},...}}}
+/// (map), or {"op":"RESUMED","d":{"voice_clients":[["<guild_id>","<channel_id>"|null],...]}}
+/// (pairs).
+std::string encode_resumed(const std::vector<voice_client>& clients,
+                           resumed_form form = resumed_form::map);
 
 /// {"op":"<op>","d":{"traceback":{"<name>":"<text>"}}}: the seed's error reply.
 std::string encode_traceback(std::string_view op, std::string_view name, std::string_view text);
@@ -135,8 +160,10 @@ std::string encode_already_identified();
 /// The traceback for `op` before IDENTIFY.
 std::string encode_not_identified(std::string_view op);
 
-/// The traceback for `op` naming a guild without a voice client.
-std::string encode_voice_client_not_found(std::string_view op);
+/// The traceback for `op` naming a guild without a voice client, with the request's guild_id
+/// (`guild_text`: its JSON text as the client sent it; empty: none):
+/// {"op":"<op>","d":{"traceback":{"VoiceClientNotFound":"..."},"guild_id":<guild_text>}}.
+std::string encode_voice_client_not_found(std::string_view op, std::string_view guild_text);
 
 /// {"op":"VC_CREATED","d":{"guild_id":"..","id":"..","channel_id":".."|null}}.
 std::string encode_vc_created(const voice_client& vc);
@@ -148,8 +175,14 @@ std::string encode_vc_channel_edited(std::uint64_t guild_id,
 /// {"op":"VC_DESTROYED","d":{"guild_id":".."}}.
 std::string encode_vc_destroyed(std::uint64_t guild_id);
 
-/// {"op":"getState","d":{"id":"..","guild_id":"..","channel_id":".."|null}}.
+/// {"op":"getState","d":{...}} with every field the original node sends: id, guild_id,
+/// channel_id, state (1: stopped; this node plays no audio), current (null), duration,
+/// position, remain (null while nothing plays), remainQueue (0), options (the original's
+/// defaults: autoplay true, volume 1.0, crossfade 10.0, filter {}), context ({}).
 std::string encode_state(const voice_client& vc);
+
+/// {"op":"getQueue","d":{"guild_id":"..","entries":[]}}.
+std::string encode_queue(std::uint64_t guild_id);
 
 /// {"op":"STATUS","d":{"sessions":n,"retained_sessions":n,"voice_clients":n,"uptime":s}}.
 std::string encode_status(const status_info& s);

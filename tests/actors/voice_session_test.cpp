@@ -47,7 +47,7 @@ struct voice_fixture : actor_fixture {
                                         std::uint32_t per_minute = 0) {
     auto conn = std::make_shared<fake_connection>(id, net::dialect::voice);
     actors::voice_deps deps{"pw",       "0.1.0",  15.0,    caf::timespan{60s}, per_minute,
-                            broker,     registry, monitor, &metrics};
+                            broker,     registry, monitor, &metrics,          resumed_form};
     net::upgrade_request req{net::dialect::voice, "/ws", std::move(authorization),
                              "127.0.0.1:1"};
     sinks.push_back(actors::open_voice_session(sys, conn, req, deps));
@@ -87,6 +87,7 @@ struct voice_fixture : actor_fixture {
   caf::actor registry;
   caf::actor monitor;
   std::vector<std::shared_ptr<net::session_sink>> sinks;
+  proto::voice::resumed_form resumed_form = proto::voice::resumed_form::map;
 };
 
 /// Every text frame sent so far.
@@ -114,6 +115,16 @@ std::string vsu(const std::string& user, const std::string& guild, const std::st
   return R"({"op":"DISCORD_EVENT","d":{"t":"VOICE_STATE_UPDATE","d":{"user_id":")" + user
          + R"(","guild_id":")" + guild + R"(","channel_id":)" + channel
          + R"(,"session_id":"s","self_mute":false}}})";
+}
+
+/// getState's answer with the original node's whole field set (a stopped player).
+std::string state_reply(const std::string& id, const std::string& guild,
+                        const std::string& channel) {
+  return R"({"op":"getState","d":{"id":")" + id + R"(","guild_id":")" + guild
+         + R"(","channel_id":)" + channel
+         + R"(,"state":1,"current":null,"duration":null,"position":null,"remain":null,)"
+           R"("remainQueue":0,"options":{"autoplay":true,"volume":1.0,"crossfade":10.0,)"
+           R"("filter":{}},"context":{}}})";
 }
 
 std::string vsru(const std::string& guild) {
@@ -235,7 +246,9 @@ BOOST_AUTO_TEST_CASE(rate_limit_closes_with_4008) {
 BOOST_AUTO_TEST_CASE(unknown_ops_and_frames_without_op_are_ignored) {
   auto c = identified_session(1);
   take(*c);
-  frame(0, R"({"op":"setVolume","d":{"guild_id":"1","volume":5}})");
+  // (An unknown op naming a guild without a voice client is answered: see
+  // a_player_op_for_a_guild_without_voice_client_gets_the_error_with_its_guild.)
+  frame(0, R"({"op":"setVolume","d":{"volume":5}})");
   frame(0, R"({"d":1})");
   frame(0, R"({"op":7})");
   BOOST_TEST(c->sent.empty());
@@ -312,7 +325,7 @@ BOOST_AUTO_TEST_CASE(voice_client_is_created_moved_and_destroyed_by_the_bots_eve
               == frames{R"({"op":"VC_CHANNEL_EDITED","d":{"guild_id":"5","channel_id":"51"}})"}));
   frame(0, get_state("5"));
   BOOST_TEST((take(*c)
-              == frames{R"({"op":"getState","d":{"id":"7-1","guild_id":"5","channel_id":"51"}})"}));
+              == frames{state_reply("7-1", "5", R"("51")")}));
   frame(0, vsu("1", "5", "null"));
   BOOST_TEST((take(*c) == frames{R"({"op":"VC_DESTROYED","d":{"guild_id":"5"}})"}));
   BOOST_TEST(metrics.voice_clients.value() == 0);
@@ -320,7 +333,7 @@ BOOST_AUTO_TEST_CASE(voice_client_is_created_moved_and_destroyed_by_the_bots_eve
   BOOST_TEST(
     (take(*c)
      == frames{
-       R"({"op":"getState","d":{"traceback":{"VoiceClientNotFound":"There is no voice client in this guild."}}})"}));
+       R"({"op":"getState","d":{"traceback":{"VoiceClientNotFound":"There is no voice client in this guild."},"guild_id":"5"}})"}));
 }
 
 BOOST_AUTO_TEST_CASE(vc_destroy_destroys_the_voice_client) {
@@ -352,7 +365,42 @@ BOOST_AUTO_TEST_CASE(a_server_update_before_any_state_creates_a_client_without_c
               == frames{R"({"op":"VC_CHANNEL_EDITED","d":{"guild_id":"5","channel_id":"50"}})"}));
 }
 
+BOOST_AUTO_TEST_CASE(get_queue_answers_an_empty_queue_for_a_voice_client) {
+  auto c = identified_session(7, "1");
+  frame(0, vsru("5"));
+  take(*c);
+  frame(0, R"({"op":"getQueue","d":{"guild_id":"5"}})");
+  BOOST_TEST((take(*c) == frames{R"({"op":"getQueue","d":{"guild_id":"5","entries":[]}})"}));
+  frame(0, R"({"op":"getQueue","d":{"guild_id":900}})");
+  BOOST_TEST((take(*c) == frames{R"({"op":"getQueue","d":{"traceback":{"VoiceClientNotFound":"There is no voice client in this guild."},"guild_id":900}})"}));
+}
+
+BOOST_AUTO_TEST_CASE(a_player_op_for_a_guild_without_voice_client_gets_the_error_with_its_guild) {
+  auto c = identified_session(7, "1");
+  frame(0, vsru("5"));
+  take(*c);
+  // discodo's clients send player ops this node does not implement: for a guild with a voice
+  // client they are ignored (and counted), for one without, the clients await this error.
+  frame(0, R"({"op":"requestSubtitle","d":{"guild_id":"5","url":"x"}})");
+  frame(0, R"({"op":"setVolume","d":{"volume":1}})");
+  BOOST_TEST(c->sent.empty());
+  frame(0, R"({"op":"requestSubtitle","d":{"guild_id":"900"}})");
+  BOOST_TEST((take(*c) == frames{R"({"op":"requestSubtitle","d":{"traceback":{"VoiceClientNotFound":"There is no voice client in this guild."},"guild_id":"900"}})"}));
+  BOOST_TEST(!c->closed);
+}
+
 // -- resume and takeover ---------------------------------------------------------
+
+BOOST_AUTO_TEST_CASE(resumed_in_the_seeds_pairs_form_when_configured) {
+  resumed_form = proto::voice::resumed_form::pairs;
+  auto a = identified_session(7, "1", "0");
+  frame(0, vsu("1", "5", R"("50")"));
+  frame(0, vsru("5"));
+  closed(0);
+  auto b = identified_session(8, "1", "0");
+  BOOST_TEST((texts(*b) == frames{hello, identified,
+                                  R"({"op":"RESUMED","d":{"voice_clients":[["5","50"]]}})"}));
+}
 
 BOOST_AUTO_TEST_CASE(a_new_connection_resumes_the_voice_clients_inside_the_timeout) {
   auto a = identified_session(7, "1", "0");
@@ -363,12 +411,12 @@ BOOST_AUTO_TEST_CASE(a_new_connection_resumes_the_voice_clients_inside_the_timeo
   BOOST_TEST(metrics.voice_clients.value() == 2);
   auto b = identified_session(8, "1", "0");
   BOOST_TEST((texts(*b) == frames{hello, identified,
-                                  R"({"op":"RESUMED","d":{"voice_clients":[["5","50"],["6",null]]}})"}));
+                                  R"({"op":"RESUMED","d":{"voice_clients":{"5":{"id":"7-1","channel":"50"},"6":{"id":"7-2","channel":null}}}})"}));
   take(*b);
   // The resumed voice clients are this session's now.
   frame(1, get_state("5"));
   BOOST_TEST((take(*b)
-              == frames{R"({"op":"getState","d":{"id":"7-1","guild_id":"5","channel_id":"50"}})"}));
+              == frames{state_reply("7-1", "5", R"("50")")}));
   frame(1, vsu("1", "6", R"("60")"));
   BOOST_TEST((take(*b)
               == frames{R"({"op":"VC_CHANNEL_EDITED","d":{"guild_id":"6","channel_id":"60"}})"}));
@@ -404,7 +452,7 @@ BOOST_AUTO_TEST_CASE(a_newer_connection_takes_the_session_over_with_4010) {
   BOOST_TEST(code_of(*a) == 4010);
   BOOST_TEST(a->closed->second == "session taken over");
   BOOST_TEST((texts(*b) == frames{hello, identified,
-                                  R"({"op":"RESUMED","d":{"voice_clients":[["5","50"]]}})"}));
+                                  R"({"op":"RESUMED","d":{"voice_clients":{"5":{"id":"7-1","channel":"50"}}}})"}));
   // The older connection ends: no cleanup timer, the voice clients stay with b.
   closed(0);
   sched.trigger_timeouts();

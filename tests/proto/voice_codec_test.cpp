@@ -108,11 +108,44 @@ BOOST_AUTO_TEST_CASE(heartbeat_ack_echoes_the_text) {
   BOOST_TEST(voice::encode_heartbeat_ack("") == R"({"op":"HEARTBEAT_ACK","d":null})");
 }
 
-BOOST_AUTO_TEST_CASE(resumed_lists_guild_and_channel_as_strings) {
+BOOST_AUTO_TEST_CASE(resumed_maps_each_guild_to_its_voice_client_as_discodo_parses_it) {
   std::vector<voice::voice_client> clients{{81384788765712384ULL, "a", above_2_53, ""},
                                            {max_u64, "b", std::nullopt, ""}};
+  // The original node's form: what discodo (Python: voice_clients.items()) and discodo.js
+  // (Object.entries) read: guild id -> {id, channel}.
   BOOST_TEST(voice::encode_resumed(clients) == golden("resumed.json"));
-  BOOST_TEST(voice::encode_resumed({}) == R"({"op":"RESUMED","d":{"voice_clients":[]}})");
+  auto o = parse_object(voice::encode_resumed(clients));
+  const auto& map = o.at("d").at("voice_clients").as_object();
+  BOOST_TEST(map.at("81384788765712384").at("id").as_string() == "a");
+  BOOST_TEST(map.at("18446744073709551615").at("channel").is_null());
+  BOOST_TEST(voice::encode_resumed({}) == R"({"op":"RESUMED","d":{"voice_clients":{}}})");
+}
+
+BOOST_AUTO_TEST_CASE(resumed_in_the_seeds_pairs_form_behind_the_option) {
+  std::vector<voice::voice_client> clients{{81384788765712384ULL, "a", above_2_53, ""},
+                                           {max_u64, "b", std::nullopt, ""}};
+  BOOST_TEST(voice::encode_resumed(clients, voice::resumed_form::pairs)
+             == golden("resumed_pairs.json"));
+  BOOST_TEST(voice::encode_resumed({}, voice::resumed_form::pairs)
+             == R"({"op":"RESUMED","d":{"voice_clients":[]}})");
+}
+
+BOOST_AUTO_TEST_CASE(voice_client_not_found_carries_the_requests_guild_id_as_sent) {
+  // Both clients route a reply by d.guild_id: a string stays a string, a number a number.
+  BOOST_TEST(voice::encode_voice_client_not_found("getState", R"("900")")
+             == R"({"op":"getState","d":{"traceback":{"VoiceClientNotFound":"There is no voice client in this guild."},"guild_id":"900"}})");
+  BOOST_TEST(voice::encode_voice_client_not_found("VC_DESTROY", "18446744073709551615")
+             == R"({"op":"VC_DESTROY","d":{"traceback":{"VoiceClientNotFound":"There is no voice client in this guild."},"guild_id":18446744073709551615}})");
+  auto q = decode_as<voice::get_queue>(R"({"op":"getQueue","d":{"guild_id": "900" }})");
+  BOOST_TEST(q.guild_id == 900u);
+  BOOST_TEST(q.guild_text == R"("900")");
+  auto s = decode_as<voice::get_state>(R"({"op":"getState","d":{"guild_id":18446744073709551615}})");
+  BOOST_TEST(s.guild_text == "18446744073709551615");
+}
+
+BOOST_AUTO_TEST_CASE(get_queue_answers_an_empty_queue) {
+  BOOST_TEST(voice::encode_queue(max_u64)
+             == R"({"op":"getQueue","d":{"guild_id":"18446744073709551615","entries":[]}})");
 }
 
 BOOST_AUTO_TEST_CASE(tracebacks_name_the_op) {
@@ -123,8 +156,9 @@ BOOST_AUTO_TEST_CASE(tracebacks_name_the_op) {
   // Whatever the client called its op, the echo is valid JSON.
   auto odd = parse_object(voice::encode_not_identified("a\"b\\\n\xff"));
   BOOST_TEST(odd.at("op").as_string() == "a\"b\\\n\xef\xbf\xbd");
-  auto nf = parse_object(voice::encode_voice_client_not_found("getState"));
+  auto nf = parse_object(voice::encode_voice_client_not_found("getState", R"("1")"));
   BOOST_TEST(nf.at("d").at("traceback").as_object().contains("VoiceClientNotFound"));
+  BOOST_TEST(nf.at("d").at("guild_id").as_string() == "1");
 }
 
 BOOST_AUTO_TEST_CASE(voice_client_events) {
@@ -249,8 +283,14 @@ BOOST_AUTO_TEST_CASE(guild_ops_and_status_decode) {
 }
 
 BOOST_AUTO_TEST_CASE(unknown_and_missing_ops) {
-  BOOST_TEST(decode_as<voice::unknown_op>(R"({"op":"setVolume","d":{"guild_id":"1"}})").op
-             == "setVolume");
+  auto player_op = decode_as<voice::unknown_op>(R"({"op":"setVolume","d":{"guild_id":"1"}})");
+  BOOST_TEST(player_op.op == "setVolume");
+  BOOST_TEST((player_op.guild_id == std::optional<std::uint64_t>{1}));
+  BOOST_TEST(player_op.guild_text == R"("1")");
+  // discodo's client also sends requestSubtitle; an id that is no snowflake names no guild.
+  BOOST_TEST(!decode_as<voice::unknown_op>(R"({"op":"requestSubtitle","d":{"guild_id":"x"}})")
+                .guild_id.has_value());
+  BOOST_TEST(!decode_as<voice::unknown_op>(R"({"op":"seek","d":[1]})").guild_id.has_value());
   // Op names are case-sensitive, as in the seed's server.
   BOOST_TEST(decode_as<voice::unknown_op>(R"({"op":"heartbeat","d":1})").op == "heartbeat");
   for (auto text : {R"({"d":1})", R"({"op":1,"d":1})", R"({"op":null})", R"({"op":["HEARTBEAT"]})", "{}"}) {
