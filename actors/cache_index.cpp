@@ -27,6 +27,49 @@ void sort_by_position(std::vector<Record>& xs) {
   });
 }
 
+// SPEC §4.7: a field sent null or absent is unknown; on a known record the cached value is
+// kept. These fill an incoming record's unknowns from the cached one.
+
+void keep_known(gw::guild& in, const gw::guild& old) {
+  if (in.icon.is_null())
+    in.icon = old.icon;
+  if (in.region.is_null())
+    in.region = old.region;
+  if (!in.has_member_count) {
+    in.member_count = old.member_count;
+    in.has_member_count = old.has_member_count;
+  }
+}
+
+void keep_known(gw::channel& in, const gw::channel& old) {
+  if (!in.has_type) {
+    in.type = old.type;
+    in.has_type = old.has_type;
+  }
+  if (in.overwrites.is_null())
+    in.overwrites = old.overwrites;
+  if (!in.has_user_limit) {
+    in.user_limit = old.user_limit;
+    in.has_user_limit = old.has_user_limit;
+  }
+  if (in.parent_id == 0)
+    in.parent_id = old.parent_id;
+}
+
+void keep_known(gw::member& in, const gw::member& old) {
+  if (in.joined_at_ms == gw::unknown_time)
+    in.joined_at_ms = old.joined_at_ms;
+  if (in.nickname.is_null())
+    in.nickname = old.nickname;
+  if (in.roles.is_null())
+    in.roles = old.roles;
+}
+
+void keep_known(gw::user& in, const gw::user& old) {
+  if (in.avatar.is_null())
+    in.avatar = old.avatar;
+}
+
 } // namespace
 
 // -- upserts ------------------------------------------------------------------
@@ -35,6 +78,8 @@ void cache_index::upsert(gw::guild g) {
   auto& e = guilds_[g.id];
   if (!e.record)
     count(cache_type::guild, 1);
+  else
+    keep_known(g, *e.record);
   e.record = std::move(g);
 }
 
@@ -51,10 +96,8 @@ void cache_index::upsert(gw::channel c) {
   auto [i, added] = channels.try_emplace(c.id);
   if (added)
     count(cache_type::channel, 1);
-  if (!c.has_type) {
-    c.type = added ? 0 : i->second.type;
-    c.has_type = true;
-  }
+  else
+    keep_known(c, i->second);
   i->second = std::move(c);
 }
 
@@ -75,6 +118,8 @@ bool cache_index::upsert(gw::member m) {
   auto [i, added] = members.try_emplace(m.id);
   if (added)
     count(cache_type::member, 1);
+  else
+    keep_known(m, i->second);
   i->second = std::move(m);
   return added;
 }
@@ -102,6 +147,8 @@ void cache_index::upsert_user(gw::user u, std::int32_t refs) {
   auto& e = i->second;
   if (!e.present)
     count(cache_type::user, 1);
+  else
+    keep_known(u, e.record);
   e.record = std::move(u);
   e.present = true;
   if (refs != 0)

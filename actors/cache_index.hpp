@@ -31,13 +31,14 @@ public:
   /// Records per type, indexed by cache_slot.
   using counts_type = std::array<std::uint64_t, 6>;
 
-  // -- upserts (a record replaces the cached one with the same key) -----------
+  // -- upserts (a record replaces the cached one with the same key; what it carries as
+  //    unknown — sent null or absent, SPEC §4.7 — keeps the cached value) ------
 
   /// Upserts a guild's own fields.
   void upsert(proto::gateway::guild g);
   /// Upserts a role of its guild.
   void upsert(proto::gateway::role r);
-  /// Upserts a channel; one without has_type keeps the cached type (text when new).
+  /// Upserts a channel; one without has_type keeps the cached type (unknown when new).
   void upsert(proto::gateway::channel c);
   /// Upserts a voice state by (guild, user); channel_id 0 removes it.
   void upsert(proto::gateway::voice_state v);

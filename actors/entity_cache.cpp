@@ -64,6 +64,8 @@ void apply(self_ptr self, gw::cache_update& update) {
         st.index.upsert_user(std::move(u));
       } else if constexpr (std::is_same_v<T, gw::cache_removal>) {
         unref_deltas(deltas, st.index.remove(u));
+      } else if constexpr (std::is_same_v<T, gw::ignored_record>) {
+        // never sent here: cache_ingest drops it
       } else {
         st.index.upsert(std::move(u));
       }
@@ -71,6 +73,26 @@ void apply(self_ptr self, gw::cache_update& update) {
     update);
   if (!deltas.empty())
     st.route(self, std::move(deltas));
+}
+
+/// True when the record a DELETE names is cached in this partition.
+bool cached(const cache_index& index, gw::cache_type type, std::uint64_t guild,
+            std::uint64_t id) {
+  switch (type) {
+    case gw::cache_type::guild:
+      return index.has_guild(guild);
+    case gw::cache_type::member:
+      return index.find_member(guild, id) != nullptr;
+    case gw::cache_type::role:
+      return index.find_role(guild, id) != nullptr;
+    case gw::cache_type::channel:
+      return index.find_channel(guild, id) != nullptr;
+    case gw::cache_type::voice_state:
+      return index.find_voice_state(guild, id) != nullptr;
+    case gw::cache_type::user:
+      return index.find_user(id) != nullptr;
+  }
+  return false;
 }
 
 /// A not_found error naming what was missing.
@@ -102,6 +124,8 @@ void cache_ingest(const std::vector<caf::actor>& partitions, gw::cache_update&& 
         send_to(u.record.guild_id); // the guild's partition forwards the user
       } else if constexpr (std::is_same_v<T, gw::guild_update>) {
         send_to(u.record.id);
+      } else if constexpr (std::is_same_v<T, gw::ignored_record>) {
+        // not cached (counted by the session)
       } else if constexpr (std::is_same_v<T, gw::user>) {
         send_to(u.id);
       } else if constexpr (std::is_same_v<T, gw::cache_removal>) {
@@ -188,12 +212,13 @@ caf::behavior entity_cache(caf::stateful_actor<entity_cache_state>* self,
       }
       self->state.publish();
     },
-    [=](cache_drop_atom, std::uint64_t guild) {
+    [=](cache_drop_atom, std::uint8_t type, std::uint64_t guild, std::uint64_t id) {
       auto& st = self->state;
-      if (!st.index.has_guild(guild))
+      const auto t = static_cast<gw::cache_type>(type);
+      if (!cached(st.index, t, guild, id))
         return false;
       std::vector<cache_user_delta> deltas;
-      unref_deltas(deltas, st.index.remove(gw::cache_removal{gw::cache_type::guild, 0, guild}));
+      unref_deltas(deltas, st.index.remove(gw::cache_removal{t, guild, id}));
       if (!deltas.empty())
         st.route(self, std::move(deltas));
       st.publish();

@@ -132,7 +132,10 @@ void handle_frame(self_ptr self, const std::string& data, bool binary) {
       } else if constexpr (std::is_same_v<T, gw::client_event>) {
         on_event(self, m);
       } else {
-        cache_ingest(st.deps.cache, std::move(m));
+        if (const auto* ignored = std::get_if<gw::ignored_record>(&m))
+          st.deps.metrics->cache_ignored[static_cast<std::size_t>(ignored->reason)].inc();
+        else
+          cache_ingest(st.deps.cache, std::move(m));
       }
     },
     *msg);

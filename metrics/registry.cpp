@@ -7,6 +7,7 @@ namespace coord::metrics {
 const std::array<const char*, dialects> dialect_names{"companion", "gateway", "voice"};
 const std::array<const char*, cache_types> cache_type_names{"member", "role",    "user",
                                                             "guild",  "channel", "voiceState"};
+const std::array<const char*, cache_ignore_reasons> cache_ignore_reason_names{"dm_channel"};
 
 void histogram::observe(double seconds) noexcept {
   std::size_t i = 0;
@@ -142,6 +143,12 @@ std::string registry::render() const {
   for (std::size_t i = 0; i < cache_types; ++i)
     line(out, "coordinator_cache_entities", label("type", cache_type_names[i]),
          cache_entities[i].value());
+
+  head(out, "coordinator_cache_ignored_total", "counter",
+       "Valid cache records not cached, by reason (dm_channel: a channel without guildID).");
+  for (std::size_t i = 0; i < cache_ignore_reasons; ++i)
+    line(out, "coordinator_cache_ignored_total", label("reason", cache_ignore_reason_names[i]),
+         cache_ignored[i].value());
 
   head(out, "coordinator_music_playing", "gauge",
        "Music players reported by each companion shard (op 5), while fresh.");

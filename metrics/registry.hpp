@@ -65,6 +65,10 @@ constexpr std::size_t command_outcomes = 4;
 constexpr std::size_t cache_types = 6;
 extern const std::array<const char*, cache_types> cache_type_names;
 
+/// Reasons a valid cache record is not cached (proto::gateway::ignore_reason), in this order.
+constexpr std::size_t cache_ignore_reasons = 1;
+extern const std::array<const char*, cache_ignore_reasons> cache_ignore_reason_names;
+
 /// Every metric of the process. One instance, owned by app/, passed by reference.
 class registry {
 public:
@@ -75,6 +79,7 @@ public:
   std::array<counter, dialects> rate_limited;
   std::array<counter, command_outcomes> commands;
   std::array<gauge, cache_types> cache_entities;
+  std::array<counter, cache_ignore_reasons> cache_ignored;
   histogram broadcast_seconds;
   gauge voice_clients;
   counter store_commits;

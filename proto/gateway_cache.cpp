@@ -32,6 +32,14 @@ std::string_view to_string(cache_type t) noexcept {
   return "unknown";
 }
 
+std::string_view to_string(ignore_reason r) noexcept {
+  switch (r) {
+    case ignore_reason::dm_channel:
+      return "dm_channel";
+  }
+  return "unknown";
+}
+
 std::optional<cache_type> cache_type_from_string(std::string_view name) noexcept {
   for (auto t : {cache_type::member, cache_type::role, cache_type::user, cache_type::guild,
                  cache_type::channel, cache_type::voice_state})
@@ -177,12 +185,10 @@ public:
     out = compact_string{std::string_view{s->data(), s->size()}};
     return true;
   }
-  /// A required string that may be null.
-  bool nullable_string(std::string_view name, compact_string& out) {
+  /// A string that may be null or absent (both: the null string, i.e. unknown).
+  bool optional_string(std::string_view name, compact_string& out) {
     const auto* v = find(name);
-    if (!v)
-      return missing(name);
-    if (v->is_null()) {
+    if (!v || v->is_null()) {
       out = compact_string{};
       return true;
     }
@@ -248,32 +254,34 @@ bool decode_user(reader& r, user& u) {
     u.discriminator_chars[i] = c;
   }
   u.discriminator_length = static_cast<std::uint8_t>(s->size());
-  return r.nullable_string("avatar", u.avatar) && r.boolean("bot", u.bot);
+  return r.optional_string("avatar", u.avatar) && r.boolean("bot", u.bot);
 }
 
 bool decode_member(reader& r, const std::optional<std::uint64_t>& parent, member& m, user& u) {
   if (!r.snowflake("id", m.id) || !r.guild_id(parent, m.guild_id) ||
-      !r.nullable_string("nickname", m.nickname))
+      !r.optional_string("nickname", m.nickname))
     return false;
   const auto* roles = r.find("roles");
-  if (!roles)
-    return r.missing("roles");
-  const auto* arr = roles->if_array();
-  if (!arr)
-    return r.invalid("roles");
-  compact_array<std::uint64_t> ids{arr->size()};
-  for (std::size_t i = 0; i < arr->size(); ++i) {
-    auto id = parse_snowflake((*arr)[i]);
-    if (!id)
+  if (!roles || roles->is_null()) {
+    m.roles = compact_array<std::uint64_t>::null();
+  } else {
+    const auto* arr = roles->if_array();
+    if (!arr)
       return r.invalid("roles");
-    ids.data()[i] = *id;
+    compact_array<std::uint64_t> ids{arr->size()};
+    for (std::size_t i = 0; i < arr->size(); ++i) {
+      auto id = parse_snowflake((*arr)[i]);
+      if (!id)
+        return r.invalid("roles");
+      ids.data()[i] = *id;
+    }
+    m.roles = std::move(ids);
   }
-  m.roles = std::move(ids);
   const auto* joined = r.find("joinedAt");
-  if (!joined)
-    return r.missing("joinedAt");
   std::optional<std::int64_t> ms;
-  if (const auto* s = joined->if_string())
+  if (!joined || joined->is_null())
+    ms = unknown_time; // a member update: Discord sends no joined_at there
+  else if (const auto* s = joined->if_string())
     ms = parse_timestamp(std::string_view{s->data(), s->size()});
   else if (auto n = integer_of<std::int64_t>(*joined); n && *n >= 0 && *n <= max_timestamp_ms)
     ms = n; // a JavaScript client may send Date.now()-style milliseconds
@@ -325,6 +333,7 @@ bool decode_channel(reader& r, const std::optional<std::uint64_t>& parent, chann
   if (!r.integer("position", out.position) || !r.string("name", out.name) ||
       !r.boolean("nsfw", out.nsfw))
     return false;
+  out.overwrites = compact_array<overwrite>::null();
   if (const auto* v = r.find("overwrites"); v && !v->is_null()) {
     const auto* arr = v->if_array();
     if (!arr)
@@ -396,15 +405,16 @@ bool decode_list(reader& r, std::string_view name, bool required, std::vector<Re
 bool decode_guild(reader& r, guild_update& g) {
   auto& rec = g.record;
   if (!r.snowflake("id", rec.id) || !r.string("name", rec.name) ||
-      !r.nullable_string("icon", rec.icon) || !r.snowflake("ownerID", rec.owner_id) ||
-      !r.string("region", rec.region))
+      !r.optional_string("icon", rec.icon) || !r.snowflake("ownerID", rec.owner_id) ||
+      !r.optional_string("region", rec.region))
     return false;
   const std::optional<std::uint64_t> parent{rec.id};
-  bool has_roles = false;
-  if (!decode_list(r, "roles", true, g.roles, has_roles,
+  if (!decode_list(r, "roles", false, g.roles, g.has_roles,
                    [&](reader& n, role& out) { return decode_role(n, parent, out); }))
     return false;
-  if (!r.integer("memberCount", rec.member_count))
+  if (const auto* count = r.find("memberCount"); !count || count->is_null())
+    rec.has_member_count = false;
+  else if (!r.integer("memberCount", rec.member_count))
     return false;
   if (const auto* members = r.find("members"); members && members->is_array())
     g.users.reserve(members->get_array().size());
@@ -484,9 +494,18 @@ result<cache_update> decode_cache(const json::value& d) {
     case cache_type::guild:
       ok = decode_guild(r, out.emplace<guild_update>());
       break;
-    case cache_type::channel:
+    case cache_type::channel: {
+      // A DM channel has no guild: accepted and counted, never cached.
+      const auto* guild = r.find("guildID");
+      if (!guild || guild->is_null()) {
+        std::uint64_t id = 0;
+        if (!r.snowflake("id", id))
+          return std::move(r.error());
+        return cache_update{ignored_record{ignore_reason::dm_channel}};
+      }
       ok = decode_channel(r, top_level, out.emplace<channel>());
       break;
+    }
     case cache_type::voice_state: {
       auto& v = out.emplace<voice_state>();
       ok = decode_voice_state(r, top_level, v);

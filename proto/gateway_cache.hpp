@@ -10,6 +10,7 @@
 
 #include <array>
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <string_view>
 #include <variant>
@@ -30,7 +31,7 @@ std::optional<cache_type> cache_type_from_string(std::string_view name) noexcept
 struct user {
   std::uint64_t id = 0;
   compact_string username;
-  compact_string avatar;                  ///< null: no avatar
+  compact_string avatar;                  ///< null: no avatar, or unknown (kept on upsert)
   std::array<char, 4> discriminator_chars{}; ///< 1 to 4 ASCII digits, as sent
   std::uint8_t discriminator_length = 0;
   bool bot = false;
@@ -45,13 +46,18 @@ struct user {
   }
 };
 
+/// joined_at_ms of a member whose joinedAt was null or absent (null in the read API).
+inline constexpr std::int64_t unknown_time = std::numeric_limits<std::int64_t>::min();
+
 /// A guild member, keyed by (guild_id, id); its user lives in the users.
+/// Null or absent nickname, roles, joinedAt (SPEC §4.7: what the original sharder sends for a
+/// member update) are unknown: null here, the cached value kept on an upsert.
 struct member {
   std::uint64_t id = 0;
   std::uint64_t guild_id = 0;
-  std::int64_t joined_at_ms = 0;        ///< unix time in milliseconds
-  compact_string nickname;              ///< null: no nickname
-  compact_array<std::uint64_t> roles;   ///< role ids, as sent
+  std::int64_t joined_at_ms = 0;        ///< unix time in milliseconds; unknown_time: unknown
+  compact_string nickname;              ///< null: no nickname, or unknown
+  compact_array<std::uint64_t> roles;   ///< role ids, as sent; null array: unknown
 
   friend bool operator==(const member& a, const member& b) noexcept {
     return a.id == b.id && a.guild_id == b.guild_id && a.joined_at_ms == b.joined_at_ms &&
@@ -90,16 +96,17 @@ struct overwrite {
 struct channel {
   std::uint64_t id = 0;
   std::uint64_t guild_id = 0;
-  std::uint64_t parent_id = 0;          ///< 0: no parent category
+  std::uint64_t parent_id = 0;          ///< 0: no parent category, or unknown (kept on upsert)
   compact_string name;
-  compact_array<overwrite> overwrites;
+  compact_array<overwrite> overwrites;  ///< null array: unknown (kept on upsert)
   std::int32_t position = 0;
   std::uint32_t user_limit = 0;         ///< meaningful when has_user_limit
   std::uint8_t type = 0;                ///< Discord channel type number, see channel_type_name
   bool nsfw = false;
-  bool has_user_limit = false;
-  /// False only for a top-level channel payload without `channelType`: keep the cached
-  /// channel's type (a new channel is text, 0).
+  bool has_user_limit = false;          ///< false: userLimit unknown (kept on upsert)
+  /// False for a top-level channel payload without a numeric `channelType`: the cached
+  /// channel's type is kept; a new channel's type is unknown (null in the read API), never
+  /// invented.
   bool has_type = true;
 
   friend bool operator==(const channel& a, const channel& b) noexcept {
@@ -128,17 +135,20 @@ struct voice_state {
 };
 
 /// A guild's own fields, keyed by id (its roles, channels, ... are records of their own).
+/// Null or absent icon, region, memberCount are unknown: null here, kept on an upsert.
 struct guild {
   std::uint64_t id = 0;
   std::uint64_t owner_id = 0;
-  std::uint64_t member_count = 0;
+  std::uint64_t member_count = 0; ///< meaningful when has_member_count
   compact_string name;
-  compact_string icon; ///< null: no icon
-  compact_string region;
+  compact_string icon;   ///< null: no icon, or unknown
+  compact_string region; ///< null: unknown
+  bool has_member_count = true;
 
   friend bool operator==(const guild& a, const guild& b) noexcept {
     return a.id == b.id && a.owner_id == b.owner_id && a.member_count == b.member_count &&
-           a.name == b.name && a.icon == b.icon && a.region == b.region;
+           a.name == b.name && a.icon == b.icon && a.region == b.region &&
+           a.has_member_count == b.has_member_count;
   }
 };
 
@@ -157,6 +167,7 @@ struct guild_update {
   std::vector<voice_state> voice_states; ///< channel_id 0: remove that state
   std::vector<member> members;
   std::vector<user> users; ///< the members' users, in member order
+  bool has_roles = false;        ///< `roles` was sent (possibly empty)
   bool has_channels = false;     ///< `channels` was sent (possibly empty)
   bool has_voice_states = false; ///< `voiceStates` was sent
   bool has_members = false;      ///< `members` was sent
@@ -175,16 +186,30 @@ struct cache_removal {
   }
 };
 
+/// Why a valid op 5 record is not cached (coordinator_cache_ignored_total{reason}).
+enum class ignore_reason : std::uint8_t { dm_channel };
+
+/// The label value of an ignore reason: "dm_channel".
+std::string_view to_string(ignore_reason r) noexcept;
+
+/// A record that is accepted and counted, but not cached: a channel without guildID (a DM
+/// channel, which the original sharder sends too).
+struct ignored_record {
+  ignore_reason reason = ignore_reason::dm_channel;
+};
+
 /// One decoded op 5 payload.
-using cache_update =
-    std::variant<member_update, role, user, guild_update, channel, voice_state, cache_removal>;
+using cache_update = std::variant<member_update, role, user, guild_update, channel, voice_state,
+                                  cache_removal, ignored_record>;
 
 /// Decodes the `d` of an op 5 frame: an object with `type` and that type's fields (seed
 /// tables). Missing or mistyped fields, an unknown type or a `d` that is not an object ->
 /// invalid_payload with a reason naming the field's path ("invalid field members[2].user.id").
-/// Field rules: a field typed `x?` in the seed must be present and may be null (nickname,
-/// avatar, icon); a field named `x?` may be absent or null (members, voiceStates, channels,
-/// overwrites, userLimit, parentID). Integers are JSON integers in the record's range;
+/// Field rules: what the original sharder really sends (SPEC §4.7) may be absent or null, which
+/// means unknown — joinedAt, nickname, memberCount, icon, avatar, region, parentID, userLimit,
+/// overwrites, roles, channels, members, voiceStates; the other fields are required.
+/// A top-level channel without guildID is an ignored_record (dm_channel). Integers are JSON
+/// integers in the record's range;
 /// permissions/allow/deny also as decimal strings; an overwrite's type "role"/"member" or 0/1;
 /// discriminator 1 to 4 ASCII digits; joinedAt ISO 8601 or unix milliseconds. Unknown fields
 /// are ignored. `deleted` must be a boolean; inside a guild's arrays it is not read.

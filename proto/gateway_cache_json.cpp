@@ -89,14 +89,23 @@ void append_json(std::string& out, const member& m, const user* u) {
   json_text::append_quoted_uint(out, m.guild_id);
   out.append(",\"nickname\":");
   append_nullable(out, m.nickname);
-  out.append(",\"roles\":[");
-  for (std::size_t i = 0; i < m.roles.size(); ++i) {
-    if (i != 0)
-      out.push_back(',');
-    json_text::append_quoted_uint(out, m.roles[i]);
+  out.append(",\"roles\":");
+  if (m.roles.is_null()) {
+    out.append("null");
+  } else {
+    out.push_back('[');
+    for (std::size_t i = 0; i < m.roles.size(); ++i) {
+      if (i != 0)
+        out.push_back(',');
+      json_text::append_quoted_uint(out, m.roles[i]);
+    }
+    out.push_back(']');
   }
-  out.append("],\"joinedAt\":");
-  append_timestamp(out, m.joined_at_ms);
+  out.append(",\"joinedAt\":");
+  if (m.joined_at_ms == unknown_time)
+    out.append("null");
+  else
+    append_timestamp(out, m.joined_at_ms);
   if (u) {
     out.append(",\"user\":");
     append_json(out, *u);
@@ -126,14 +135,21 @@ void append_json(std::string& out, const channel& c) {
   out.append(",\"guildID\":");
   json_text::append_quoted_uint(out, c.guild_id);
   out.append(",\"type\":");
-  json_text::append_string(out, channel_type_name(c.type));
+  if (c.has_type)
+    json_text::append_string(out, channel_type_name(c.type));
+  else
+    out.append("null"); // never invented (SPEC §4.7)
   out.append(",\"position\":");
   append_int(out, c.position);
   out.append(",\"name\":");
   json_text::append_string(out, c.name.view());
   out.append(",\"nsfw\":");
   json_text::append_bool(out, c.nsfw);
-  out.append(",\"overwrites\":[");
+  out.append(",\"overwrites\":");
+  if (c.overwrites.is_null())
+    out.append("null");
+  else
+    out.push_back('[');
   for (std::size_t i = 0; i < c.overwrites.size(); ++i) {
     const auto& o = c.overwrites[i];
     out.append(i == 0 ? "{\"id\":" : ",{\"id\":");
@@ -144,11 +160,13 @@ void append_json(std::string& out, const channel& c) {
     json_text::append_uint(out, o.deny);
     out.push_back('}');
   }
-  out.push_back(']');
-  if (c.has_user_limit) {
-    out.append(",\"userLimit\":");
+  if (!c.overwrites.is_null())
+    out.push_back(']');
+  out.append(",\"userLimit\":");
+  if (c.has_user_limit)
     json_text::append_uint(out, c.user_limit);
-  }
+  else
+    out.append("null");
   out.append(",\"parentID\":");
   append_id_or_null(out, c.parent_id);
   out.push_back('}');
@@ -182,9 +200,12 @@ void append_json(std::string& out, const guild& g) {
   out.append(",\"ownerID\":");
   json_text::append_quoted_uint(out, g.owner_id);
   out.append(",\"region\":");
-  json_text::append_string(out, g.region.view());
+  append_nullable(out, g.region);
   out.append(",\"memberCount\":");
-  json_text::append_uint(out, g.member_count);
+  if (g.has_member_count)
+    json_text::append_uint(out, g.member_count);
+  else
+    out.append("null");
   out.push_back('}');
 }
 

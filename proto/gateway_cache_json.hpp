@@ -17,11 +17,12 @@ std::string_view channel_type_name(std::uint8_t type) noexcept;
 /// {"id","username","discriminator","avatar","bot"}.
 void append_json(std::string& out, const user& u);
 /// {"id","guildID","nickname","roles":[..],"joinedAt","user":{..}}; no "user" if u is null.
+/// What is unknown (SPEC §4.7: sent null or absent, never known) is written as null.
 void append_json(std::string& out, const member& m, const user* u);
 /// {"id","guildID","name","color","position","permissions"}.
 void append_json(std::string& out, const role& r);
-/// {"id","guildID","type":"text",..,"position","name","nsfw","overwrites":[{id,type,allow,
-/// deny}],"userLimit"?,"parentID":".."|null}; userLimit only when it was sent.
+/// {"id","guildID","type":"text"|null,..,"position","name","nsfw","overwrites":[{id,type,allow,
+/// deny}]|null,"userLimit":n|null,"parentID":".."|null}.
 void append_json(std::string& out, const channel& c);
 /// {"guildID","channelID","userID","deaf","mute","selfDeaf","selfMute"}.
 void append_json(std::string& out, const voice_state& v);

@@ -130,11 +130,86 @@ BOOST_AUTO_TEST_CASE(a_channel_without_type_keeps_the_cached_type) {
   c.upsert(std::move(update));
   BOOST_TEST(c.find_channel(g1, 7)->type == 2);
   BOOST_TEST(c.find_channel(g1, 7)->name.view() == "renamed");
-  // A new channel without a type is a text channel.
+  // A new channel without a type: unknown, never invented (null in the read API).
   auto fresh = make_channel(g1, 8, 4);
   fresh.has_type = false;
   c.upsert(std::move(fresh));
-  BOOST_TEST(c.find_channel(g1, 8)->type == 0);
+  BOOST_TEST(!c.find_channel(g1, 8)->has_type);
+  // A later record with the type makes it known.
+  c.upsert(make_channel(g1, 8, 2));
+  BOOST_TEST(c.find_channel(g1, 8)->has_type);
+  BOOST_TEST(c.find_channel(g1, 8)->type == 2);
+}
+
+BOOST_AUTO_TEST_CASE(unknown_fields_of_an_update_keep_the_cached_values) {
+  cache_index c;
+  auto m = make_member(g1, 2);
+  m.joined_at_ms = 1500000000000;
+  m.nickname = proto::compact_string{"nick"};
+  m.roles = proto::compact_array<std::uint64_t>{std::vector<std::uint64_t>{5, 6}};
+  c.upsert(std::move(m));
+  // A member update as the original sharder sends it: no joinedAt, nickname and roles null.
+  auto update = make_member(g1, 2);
+  update.joined_at_ms = gw::unknown_time;
+  update.nickname = proto::compact_string{};
+  update.roles = proto::compact_array<std::uint64_t>::null();
+  c.upsert(std::move(update));
+  const auto* got = c.find_member(g1, 2);
+  BOOST_TEST(got->joined_at_ms == 1500000000000);
+  BOOST_TEST(got->nickname.view() == "nick");
+  BOOST_REQUIRE_EQUAL(got->roles.size(), 2u);
+  // Known values replace: an empty role list is known.
+  auto cleared = make_member(g1, 2);
+  cleared.joined_at_ms = gw::unknown_time;
+  cleared.roles = proto::compact_array<std::uint64_t>{};
+  c.upsert(std::move(cleared));
+  BOOST_TEST(c.find_member(g1, 2)->roles.empty());
+  BOOST_TEST(!c.find_member(g1, 2)->roles.is_null());
+  // A new member's unknowns stay unknown.
+  auto fresh = make_member(g1, 3);
+  fresh.joined_at_ms = gw::unknown_time;
+  fresh.roles = proto::compact_array<std::uint64_t>::null();
+  c.upsert(std::move(fresh));
+  BOOST_TEST(c.find_member(g1, 3)->joined_at_ms == gw::unknown_time);
+  BOOST_TEST(c.find_member(g1, 3)->roles.is_null());
+
+  auto g = make_guild(g1);
+  g.member_count = 40;
+  g.icon = proto::compact_string{"i"};
+  g.region = proto::compact_string{"eu"};
+  c.upsert(std::move(g));
+  auto gu = make_guild(g1);
+  gu.has_member_count = false;
+  gu.icon = proto::compact_string{};
+  gu.region = proto::compact_string{};
+  c.upsert(std::move(gu));
+  BOOST_TEST(c.find_guild(g1)->member_count == 40u);
+  BOOST_TEST(c.find_guild(g1)->has_member_count);
+  BOOST_TEST(c.find_guild(g1)->icon.view() == "i");
+  BOOST_TEST(c.find_guild(g1)->region.view() == "eu");
+
+  auto ch = make_channel(g1, 7, 2);
+  ch.parent_id = 99;
+  ch.has_user_limit = true;
+  ch.user_limit = 5;
+  ch.overwrites = proto::compact_array<gw::overwrite>{std::vector<gw::overwrite>{{1, 2, 3, false}}};
+  c.upsert(std::move(ch));
+  auto cu = make_channel(g1, 7, 0);
+  cu.has_type = false;
+  cu.overwrites = proto::compact_array<gw::overwrite>::null();
+  c.upsert(std::move(cu));
+  const auto* kept = c.find_channel(g1, 7);
+  BOOST_TEST(kept->type == 2);
+  BOOST_TEST(kept->parent_id == 99u);
+  BOOST_TEST(kept->user_limit == 5u);
+  BOOST_TEST(kept->overwrites.size() == 1u);
+
+  auto u = make_user(9, "a");
+  u.avatar = proto::compact_string{"av"};
+  c.upsert_user(std::move(u));
+  c.upsert_user(make_user(9, "b"));
+  BOOST_TEST(c.find_user(9)->avatar.view() == "av");
+  BOOST_TEST(c.find_user(9)->username.view() == "b");
 }
 
 BOOST_AUTO_TEST_CASE(a_guild_update_upserts_everything_it_carries_but_users) {

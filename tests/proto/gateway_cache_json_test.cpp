@@ -74,7 +74,7 @@ BOOST_AUTO_TEST_CASE(read_json_writes_nulls_absent_limits_and_escapes) {
   c.name = proto::compact_string{"a\"b\n\xff"};
   BOOST_TEST(gw::to_json(c) ==
              R"({"id":"1","guildID":"2","type":"category","position":0,"name":"a\"b\n\ufffd",)"
-             R"("nsfw":false,"overwrites":[],"parentID":null})");
+             R"("nsfw":false,"overwrites":[],"userLimit":null,"parentID":null})");
   gw::voice_state v{3, 0, 4, true, true, true, true};
   BOOST_TEST(gw::to_json(v) ==
              R"({"guildID":"3","channelID":null,"userID":"4","deaf":true,"mute":true,)"

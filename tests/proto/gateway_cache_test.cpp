@@ -192,7 +192,63 @@ BOOST_AUTO_TEST_CASE(every_field_of_the_wrong_type_is_refused_by_name) {
     }
 }
 
-BOOST_AUTO_TEST_CASE(nullable_fields_take_null_but_must_be_present) {
+BOOST_AUTO_TEST_CASE(what_the_original_sharder_sends_null_or_leaves_out_is_unknown) {
+  // SPEC §4.7: null or absence is accepted for these; it means unknown.
+  auto m = golden_d("cache_member.json");
+  for (const auto* how : {"null", "absent"}) {
+    BOOST_TEST_CONTEXT(how) {
+      for (const auto* f : {"nickname", "roles", "joinedAt"}) {
+        if (std::string_view{how} == "null")
+          m[f] = nullptr;
+        else
+          m.erase(f);
+      }
+      auto rec = std::get<gw::member_update>(decode_ok(m)).record;
+      BOOST_TEST(rec.nickname.is_null());
+      BOOST_TEST(rec.roles.is_null());
+      BOOST_TEST(rec.joined_at_ms == gw::unknown_time);
+    }
+  }
+  auto usr0 = golden_d("cache_user.json");
+  usr0.erase("avatar");
+  BOOST_TEST(std::get<gw::user>(decode_ok(usr0)).avatar.is_null());
+  auto g0 = golden_d("cache_guild.json");
+  for (const auto* f : {"icon", "region", "memberCount", "roles", "channels", "members",
+                        "voiceStates"})
+    g0[f] = nullptr;
+  auto gu = std::get<gw::guild_update>(decode_ok(g0));
+  BOOST_TEST(gu.record.icon.is_null());
+  BOOST_TEST(gu.record.region.is_null());
+  BOOST_TEST(!gu.record.has_member_count);
+  BOOST_TEST((!gu.has_roles && !gu.has_channels && !gu.has_members && !gu.has_voice_states));
+  for (const auto* f : {"icon", "region", "memberCount", "roles"})
+    g0.erase(f);
+  BOOST_TEST(!std::get<gw::guild_update>(decode_ok(g0)).record.has_member_count);
+}
+
+BOOST_AUTO_TEST_CASE(the_original_sharders_own_frames_decode) {
+  // A member update (Discord sends no joined_at there), as the oxyl sharder forwards it.
+  auto member = decode_ok(json::parse(
+    R"({"type":"member","id":"155112606661607425","guildID":"254768930223161344",)"
+    R"("nickname":null,"roles":[],"joinedAt":null,"user":{"id":"155112606661607425",)"
+    R"("username":"mine","discriminator":"0001","avatar":null,"bot":false}})").as_object());
+  const auto& mu = std::get<gw::member_update>(member);
+  BOOST_TEST(mu.record.joined_at_ms == gw::unknown_time);
+  BOOST_TEST(!mu.record.roles.is_null()); // [] is known: no roles
+  // A guild update with memberCount null.
+  auto g = golden_d("cache_guild.json");
+  g["memberCount"] = nullptr;
+  BOOST_TEST(!std::get<gw::guild_update>(decode_ok(g)).record.has_member_count);
+  // A DM channel: no guildID. Accepted, and marked as not to be cached.
+  auto dm = decode_ok(json::parse(
+    R"({"id":"360000000000000099","type":"channel","nsfw":false,"overwrites":[]})").as_object());
+  const auto* ignored = std::get_if<gw::ignored_record>(&dm);
+  BOOST_REQUIRE(ignored);
+  BOOST_TEST(gw::to_string(ignored->reason) == "dm_channel");
+  expect_refusal(json::parse(R"({"type":"channel","nsfw":false})").as_object(), "missing field id");
+}
+
+BOOST_AUTO_TEST_CASE(nullable_fields_take_values) {
   auto m = golden_d("cache_member.json");
   m["nickname"] = "nick";
   BOOST_TEST(std::get<gw::member_update>(decode_ok(m)).record.nickname.view() == "nick");
@@ -216,7 +272,7 @@ BOOST_AUTO_TEST_CASE(nullable_fields_take_null_but_must_be_present) {
   auto ch = std::get<gw::channel>(decode_ok(c));
   BOOST_TEST(ch.parent_id == 0u);
   BOOST_TEST(!ch.has_user_limit);
-  BOOST_TEST(ch.overwrites.empty());
+  BOOST_TEST(ch.overwrites.is_null());
   c.erase("parentID");
   c.erase("userLimit");
   c.erase("overwrites");
