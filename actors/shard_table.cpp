@@ -35,6 +35,8 @@ shard_table::identified shard_table::identify(session_id session,
     return {s.shards, true};
   }
   take_free(session, s, share_);
+  if (want.empty() && s.shards.size() < share_)
+    take_held(session, s, share_ - s.shards.size());
   return {s.shards, false};
 }
 
@@ -104,6 +106,21 @@ std::vector<shard_table::shard_id> shard_table::held(hold_id hold) const {
     if (slots_[id].st == state::held && slots_[id].hold == hold)
       out.push_back(id);
   return out;
+}
+
+void shard_table::take_held(session_id session, sharder& s, std::size_t n) {
+  std::vector<std::pair<hold_id, shard_id>> held;
+  for (shard_id id = 0; id < slots_.size(); ++id)
+    if (slots_[id].st == state::held)
+      held.emplace_back(slots_[id].hold, id);
+  // Hold ids grow with time: the smallest is the longest held.
+  std::sort(held.begin(), held.end());
+  if (held.size() > n)
+    held.resize(n);
+  for (const auto& [hold, id] : held) {
+    slots_[id] = slot{state::owned, session, 0};
+    s.shards.insert(std::upper_bound(s.shards.begin(), s.shards.end(), id), id);
+  }
 }
 
 std::size_t shard_table::take_free(session_id session, sharder& s, std::size_t n) {

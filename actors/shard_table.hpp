@@ -10,8 +10,12 @@
 //   sharder (free and held ids both qualify: held shards are reserved for whoever names them).
 //   Otherwise the sharder gets `share` of the lowest free ids, as without a request.
 // - A granted request may exceed the share: the sharder named its shards on purpose.
-// - Without a (grantable) request a sharder takes at most `share` of the lowest *free* ids;
-//   held shards are never handed out until they are released.
+// - Without a (grantable) request a sharder takes at most `share` of the lowest *free* ids.
+// - A sharder that sent no request (every original client, which reads only
+//   IDENTIFIED) then tops its share up from held shards, longest held first (oldest hold,
+//   lowest ids), so a restarted original sharder runs its shards at once (SPEC §4.5). One
+//   whose request was refused does not: held shards stay reserved for whoever names them.
+// - Held shards are otherwise handed out only when they are released.
 // - Hand-outs happen when a hold is released: every free shard (not only the released ones)
 //   goes to connected sharders below their share, oldest sharder first, lowest ids first, up
 //   to the share. An identify never tops up another sharder.
@@ -88,6 +92,8 @@ private:
 
   /// Takes up to `n` of the lowest free ids for `session`; returns how many.
   std::size_t take_free(session_id session, sharder& s, std::size_t n);
+  /// Takes up to `n` held ids for `session`, oldest hold first, lowest ids first.
+  void take_held(session_id session, sharder& s, std::size_t n);
 
   std::vector<slot> slots_;
   std::map<session_id, sharder> owners_;

@@ -158,6 +158,22 @@ BOOST_AUTO_TEST_CASE(a_re_identify_without_shards_does_not_get_the_held_ones) {
   BOOST_TEST(plan().shards[0].status == actors::shard_status::free);
 }
 
+BOOST_AUTO_TEST_CASE(a_restarted_original_sharder_gets_its_held_shards_in_identified) {
+  start(4, 2, 10s);
+  caf::scoped_actor a{sys}, b{sys}, restarted{sys};
+  identify(a, 1); // 0 1
+  identify(b, 2); // 2 3
+  end(2);         // the process dies; nothing is free
+  // It comes back without d.shards (the original sharder reads only IDENTIFIED).
+  BOOST_TEST(identify(restarted, 3) == (ids{2, 3}));
+  auto p = plan();
+  BOOST_TEST((p.shards[2].status == actors::shard_status::owned && p.shards[2].owner == 3u));
+  // The hold's timer finds nothing to free: no SHARDS_ASSIGNED to anyone.
+  BOOST_TEST(fire_timer());
+  BOOST_TEST(drain(restarted).empty());
+  BOOST_TEST(drain(a).empty());
+}
+
 BOOST_AUTO_TEST_CASE(shards_released_together_reach_each_sharder_in_one_event) {
   start(8, 4, 10s);
   caf::scoped_actor a{sys}, b{sys}, c{sys}, d{sys};

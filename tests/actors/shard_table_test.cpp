@@ -91,14 +91,37 @@ BOOST_AUTO_TEST_CASE(an_ended_session_holds_its_shards_until_released) {
   BOOST_TEST(hold != 0u);
   BOOST_TEST(t.held(hold) == (ids{0, 1}));
   BOOST_TEST((t.at(0).st == state::held && t.at(0).owner == 1u));
-  // Held shards are not handed to a sharder that does not ask for them.
-  BOOST_TEST(t.identify(3, {}).shards.empty());
+  // A sharder whose request is refused gets no held shard: they stay reserved.
+  BOOST_TEST(t.identify(3, {2}).shards.empty());
   // Nobody is below the share after the release except 3, which gets both at once.
   auto out = t.release(hold);
   BOOST_REQUIRE_EQUAL(out.size(), 1u);
   BOOST_TEST(out[0].session == 3u);
   BOOST_TEST(out[0].shards == (ids{0, 1}));
   BOOST_TEST(t.held(hold).empty());
+}
+
+BOOST_AUTO_TEST_CASE(a_sharder_without_a_request_takes_held_shards_longest_held_first) {
+  table t{6, 3}; // share 2
+  t.identify(1, {}); // 0 1
+  t.identify(2, {}); // 2 3
+  t.identify(3, {}); // 4 5
+  auto older = t.end(2);
+  auto newer = t.end(1);
+  // An original sharder restarting: no d.shards, nothing free; it gets its share in
+  // IDENTIFIED from the holds, the longest held first.
+  auto got = t.identify(4, {});
+  BOOST_TEST(!got.as_requested);
+  BOOST_TEST(got.shards == (ids{2, 3}));
+  BOOST_TEST(t.held(older).empty());
+  BOOST_TEST(t.held(newer) == (ids{0, 1}));
+  // Free shards come first, then held ones.
+  t.release(newer); // 0 1 free again, nobody below the share
+  t.end(3);         // 4 5 held
+  BOOST_TEST(t.identify(5, {}).shards == (ids{0, 1}));
+  BOOST_TEST(t.identify(6, {}).shards == (ids{4, 5}));
+  // The release timers of emptied holds find nothing.
+  BOOST_TEST(t.release(older).empty());
 }
 
 BOOST_AUTO_TEST_CASE(ending_a_session_without_shards_holds_nothing) {
@@ -286,12 +309,24 @@ private:
     if (grantable) {
       BOOST_REQUIRE(got.shards == want);
     } else {
-      ids lowest;
-      for (table::shard_id id = 0; id < t_.shard_count() && lowest.size() < t_.share();
+      ids expect;
+      for (table::shard_id id = 0; id < t_.shard_count() && expect.size() < t_.share();
            ++id)
         if (before[id].st == state::free)
-          lowest.push_back(id);
-      BOOST_REQUIRE(got.shards == lowest);
+          expect.push_back(id);
+      if (want.empty()) {
+        // No request: topped up from held shards, oldest hold first, lowest ids first.
+        std::vector<std::pair<table::hold_id, table::shard_id>> held;
+        for (table::shard_id id = 0; id < t_.shard_count(); ++id)
+          if (before[id].st == state::held)
+            held.emplace_back(before[id].hold, id);
+        std::sort(held.begin(), held.end());
+        for (const auto& h : held)
+          if (expect.size() < t_.share())
+            expect.push_back(h.second);
+        std::sort(expect.begin(), expect.end());
+      }
+      BOOST_REQUIRE(got.shards == expect);
       capped_.insert(session);
     }
     BOOST_REQUIRE(got.shards == t_.shards_of(session));
