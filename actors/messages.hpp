@@ -345,8 +345,9 @@ using cache_users_atom = caf::atom_constant<caf::atom("cd_cusers")>;
 using cache_peers_atom = caf::atom_constant<caf::atom("cd_cpeers")>;
 /// -> partition: (std::uint64_t guild) -> proto::gateway::guild.
 using cache_guild_atom = caf::atom_constant<caf::atom("cd_cguild")>;
-/// -> partition: remove a guild with everything under it (std::uint64_t guild) -> bool, true
-/// when anything was cached under it.
+/// -> partition: remove one record (std::uint8_t proto::gateway::cache_type, std::uint64_t
+/// guild, std::uint64_t id) -> bool, true when it was cached. A guild (id = guild) goes with
+/// everything under it; id is the member's, role's, channel's or voice state's user id.
 using cache_drop_atom = caf::atom_constant<caf::atom("cd_cdrop")>;
 /// -> partition: (std::uint64_t guild) -> std::vector<proto::gateway::channel> by position.
 using cache_channels_atom = caf::atom_constant<caf::atom("cd_cchans")>;

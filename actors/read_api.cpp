@@ -101,7 +101,8 @@ void guild_routes(self_ptr self, const read_api_deps& d, const net::http_request
                      (n == 6 && kind == "channels" && path[5] == "members");
   if (!known)
     return reply_error(r, 404, "not found");
-  const bool drop = n == 3 && req.method == "DELETE";
+  // DELETE as the original gateway had it: the guild, a member, role, channel or voice state.
+  const bool drop = req.method == "DELETE" && (n == 3 || n == 5);
   if (req.method != "GET" && !drop)
     return reply_error(r, 405, "method not allowed");
   auto guild = proto::parse_snowflake(path[2]);
@@ -119,16 +120,23 @@ void guild_routes(self_ptr self, const read_api_deps& d, const net::http_request
   }
   const auto& p = partition_for(d, *guild);
   const auto g = *guild;
-  if (n == 3 && drop) {
-    self->request(p, ask_timeout, cache_drop_atom::value, g)
+  if (drop) {
+    const auto type = n == 3                ? gw::cache_type::guild
+                      : kind == "members"   ? gw::cache_type::member
+                      : kind == "roles"     ? gw::cache_type::role
+                      : kind == "channels"  ? gw::cache_type::channel
+                                            : gw::cache_type::voice_state;
+    const std::string what = type == gw::cache_type::voice_state
+                               ? "unknown voice state"
+                               : "unknown " + std::string{gw::to_string(type)};
+    self
+      ->request(p, ask_timeout, cache_drop_atom::value, static_cast<std::uint8_t>(type), g,
+                n == 3 ? g : id)
       .then(
-        [r, g](bool removed) {
+        [r, what](bool removed) {
           if (!removed)
-            return reply_error(r, 404, "unknown guild");
-          std::string out{"{\"id\":"};
-          proto::json_text::append_quoted_uint(out, g);
-          out.append(",\"deleted\":true}");
-          reply(r, 200, std::move(out));
+            return reply_error(r, 404, what);
+          reply(r, 204, std::string{}); // no body, as the original answered
         },
         on_failure(r));
   } else if (n == 3) {

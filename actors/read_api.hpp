@@ -6,15 +6,19 @@
 // Auth: header `Authorization: <gateway.secret>`; absent 401, wrong (or no secret configured)
 // 403. Then: unknown path 404, wrong method 405, an id that is not a snowflake 400, an id
 // not cached 404. Errors are {"error":"..."}. Ids are snowflake strings, channel types names
-// (proto::gateway::channel_type_name). Every answer is 200 application/json:
+// (proto::gateway::channel_type_name). Every GET answer is 200 application/json; every DELETE
+// answers 204 with no body (as the original gateway did), 404 for a record not cached:
 //
 //   GET    /discord/guilds/{id}          {"id","name","icon","ownerID","region","memberCount"}
-//   DELETE /discord/guilds/{id}          {"id":"..","deleted":true}; removes the guild and
-//                                        everything under it (users lose those members)
+//   DELETE /discord/guilds/{id}          removes the guild and everything under it (users
+//                                        lose those members)
+//   DELETE .../{id}/members/{mid}, .../roles/{rid}, .../channels/{cid} (with the voice
+//          states in it), .../voicestates/{uid}: removes that record
 //   GET    .../{id}/channels             [channel, ...] by (position, id)
 //            channel = {"id","guildID","type":"voice","position","name","nsfw",
 //                       "overwrites":[{"id","type":"role"|"member","allow","deny"}],
-//                       "userLimit"? (when sent),"parentID":".."|null}
+//                       "userLimit":n|null,"parentID":".."|null}; what was never sent
+//                       (SPEC §4.7 null or absent) is null, the type too
 //   GET    .../{id}/channels/{cid}       channel
 //   GET    .../{id}/channels/{cid}/members  [voiceState, ...] in that channel, by userID;
 //                                        404 when neither the channel nor a state is cached

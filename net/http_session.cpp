@@ -156,7 +156,9 @@ void http_session::write(unsigned status, std::string body, std::string content_
   res_ = std::make_shared<http::response<http::string_body>>(static_cast<http::status>(status),
                                                              version_);
   res_->set(http::field::server, "coordinator");
-  res_->set(http::field::content_type, content_type);
+  // 204 carries no body, so no type either (the read API's DELETE).
+  if (status != 204)
+    res_->set(http::field::content_type, content_type);
   if (upgrade_required)
     res_->set(http::field::upgrade, "websocket");
   res_->keep_alive(keep_alive);

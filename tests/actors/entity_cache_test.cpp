@@ -203,12 +203,13 @@ BOOST_AUTO_TEST_CASE(removing_a_guild_drops_users_no_other_guild_holds) {
 BOOST_AUTO_TEST_CASE(drop_removes_a_guild_and_says_whether_it_was_there) {
   const auto guild = id_in(3, 2), uid = id_in(1, 4);
   ingest(make_guild(guild, {uid}));
-  auto dropped = ask<bool>(parts[3], actors::cache_drop_atom::value, guild);
+  const auto type = static_cast<std::uint8_t>(cache_type::guild);
+  auto dropped = ask<bool>(parts[3], actors::cache_drop_atom::value, type, guild, guild);
   BOOST_REQUIRE(dropped);
   BOOST_TEST(*dropped);
   sched.run();
   BOOST_TEST(!has_user(uid));
-  auto again = ask<bool>(parts[3], actors::cache_drop_atom::value, guild);
+  auto again = ask<bool>(parts[3], actors::cache_drop_atom::value, type, guild, guild);
   BOOST_REQUIRE(again);
   BOOST_TEST(!*again);
 }
