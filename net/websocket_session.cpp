@@ -222,6 +222,10 @@ void websocket_session::send(buffer data, bool binary) {
       slow_.store(true, std::memory_order_release);
       if (!closing_.exchange(true, std::memory_order_acq_rel)) {
         spdlog::debug("net: slow consumer id={} queued={} frame={}", id_, cur, n);
+        // Counted now, when the node decides to cut the client off, not when the close
+        // handshake (or the 10 s timer) ends: an operator sees it at once (SPEC §2).
+        state_->metrics().count_close(static_cast<std::size_t>(dialect_), 4009);
+        close_counted_.store(true, std::memory_order_release);
         asio::post(strand_, [self = shared_from_this()] {
           self->begin_close(4009, "slow consumer", true);
         });
@@ -527,7 +531,8 @@ void websocket_session::finish(std::uint16_t code) {
   state_->leave(id_);
   auto& m = state_->metrics();
   m.sessions[static_cast<std::size_t>(dialect_)].sub();
-  m.count_close(static_cast<std::size_t>(dialect_), code);
+  if (!close_counted_.load(std::memory_order_acquire))
+    m.count_close(static_cast<std::size_t>(dialect_), code);
   spdlog::debug("net: session closed id={} dialect={} code={}", id_, to_string(dialect_), code);
   // Drop our reference first: a sink holding its connection must not keep us alive.
   auto sink = std::move(sink_);

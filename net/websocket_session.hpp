@@ -156,6 +156,7 @@ private:
   std::atomic<std::size_t> queued_{0}; // bytes accepted by send() and not yet written
   std::atomic<bool> closing_{false};   // close requested: send() drops, close() ignores
   std::atomic<bool> slow_{false};      // the outbound bound was hit: queued frames are dropped
+  std::atomic<bool> close_counted_{false}; // 4009 was counted when decided; finish() does not
   std::atomic<bool> slot_held_{true};  // the max_sessions slot reserved for us
   std::atomic<std::uint64_t> messages_in_{0};  // written on the strand, read by the console
   std::atomic<std::uint64_t> messages_out_{0};
