@@ -129,6 +129,7 @@ BOOST_AUTO_TEST_CASE(sessions_list_and_kick) {
   auto& s = list[0].as_object();
   BOOST_TEST(s.at("dialect").as_string() == "companion");
   BOOST_TEST(s.at("receiving").as_bool());
+  BOOST_TEST(s.at("state").as_string() == "connected");
   auto id = json::value_to<std::uint64_t>(s.at("id"));
   BOOST_TEST(admin(f.port(), "DELETE", "/api/v1/sessions/" + std::to_string(id)).status == 200u);
   BOOST_TEST(c.wait_close().value_or(0) == 1000);
