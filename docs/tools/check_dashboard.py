@@ -19,6 +19,7 @@ import re
 import sys
 import urllib.request
 
+sys.dont_write_bytecode = True  # no __pycache__ beside the docs
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from nodeproc import DEFAULT_BINARY, REPO, Node  # noqa: E402
 

@@ -24,6 +24,7 @@ import zlib
 
 import websockets
 
+sys.dont_write_bytecode = True  # no __pycache__ beside the docs
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from nodeproc import REPO, Node, shipped_option  # noqa: E402
 
