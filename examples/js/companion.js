@@ -68,7 +68,8 @@ class Shard {
       // Sent to every shard: keep it only for a guild this shard runs.
       const ours = this.guilds.has(String(msg.guildId));
       if (ours) this.guilds.set(String(msg.guildId), msg);
-      log(`op 2: guild ${msg.guildId} settings: ${describe(msg)}${ours ? '' : ' (not ours, ignored)'}`);
+      log(`op 2: guild ${msg.guildId} settings: ${describe(msg)}`
+        + (ours ? '' : ' (not ours, ignored)'));
     } else if (msg.op === 3) {
       log(`op 3: music command ${msg.enable ? 'enabled' : 'disabled'} in guild ${msg.guildId}`);
     } else if (msg.op === 10) {
@@ -142,7 +143,9 @@ async function main() {
     log(`connecting to ${url}`);
     const { done, code, why } = await shard.session(url);
     if (done) return;
-    if (FATAL_CLOSES[code]) fail('companion', `closed by the coordinator: ${why}: ${FATAL_CLOSES[code]}`);
+    if (FATAL_CLOSES[code]) {
+      fail('companion', `closed by the coordinator: ${why}: ${FATAL_CLOSES[code]}`);
+    }
     const delay = shard.backoff.delay();
     log(`connection lost (${why}), reconnecting in ${delay} s`);
     await sleep(delay * 1000);

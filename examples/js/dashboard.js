@@ -117,7 +117,9 @@ async function main() {
     process.exit(2);
   };
   if (!['api', 'gateway'].includes(args.via)) usage('--via is api or gateway');
-  if (args.music !== undefined && !['on', 'off'].includes(args.music)) usage('--music is on or off');
+  if (args.music !== undefined && !['on', 'off'].includes(args.music)) {
+    usage('--music is on or off');
+  }
   required(args, USAGE, 'guild', args.via === 'api' ? 'token' : 'secret');
   const changes = {};
   for (const [field, option] of [['prefix', 'prefix'], ['djRoleId', 'dj-role'],
@@ -125,7 +127,8 @@ async function main() {
     if (args[option] !== undefined) changes[field] = args[option];
   }
   if (!Object.keys(changes).length && args.music === undefined) {
-    usage('nothing to change: give --prefix, --dj-role, --voice-channel, --music-channel or --music');
+    usage('nothing to change: give --prefix, --dj-role, --voice-channel, --music-channel '
+      + 'or --music');
   }
   if (args.via === 'api') await viaApi(args, changes);
   else await viaGateway(args, changes);

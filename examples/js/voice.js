@@ -87,8 +87,8 @@ class Voice {
       const kept = d.voice_clients;
       const pairs = Array.isArray(kept) ? kept
         : Object.entries(kept).map(([guild, vc]) => [guild, vc.channel]);
-      log(`resumed the session: ${pairs.map(([g, c]) => `voice client of guild ${g} in channel ${c}`)
-        .join(', ') || 'no voice clients kept'}`);
+      const clients = pairs.map(([g, c]) => `voice client of guild ${g} in channel ${c}`);
+      log(`resumed the session: ${clients.join(', ') || 'no voice clients kept'}`);
     } else if (op === 'HEARTBEAT_ACK') {
       log('heartbeat acked');
     } else if (op === 'VC_CREATED') {

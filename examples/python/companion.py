@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """A companion music bot shard (companion dialect, /companion).
 
   -> {op:1, key, guildIds}                 the handshake, again after every reconnect

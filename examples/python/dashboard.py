@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """A dashboard service that changes a guild's settings, in one of two ways:
 
 --via api (default): the admin API, with `Authorization: Bearer <admin.token>`

@@ -165,7 +165,7 @@ class Gateway:
             d["shards"] = self.shards  # after a reconnect: ask for the shards we ran
         await self._send(ws, {"op": 0, "d": d})
 
-    # ---- resume (SPEC §4.9) ----------------------------------------------------------------
+    # ---- resume (docs/protocol.md §4.9) ------------------------------------------------------
     # Everything about resume is in these two functions. It is used instead of identify() on
     # a reconnect, and only when IDENTIFIED carried a sessionId (a node without resume sends
     # none, and then every reconnect identifies again). The coordinator replays the events we

@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """A sharder: the service that runs the bot's Discord shards (gateway dialect, /gateway).
 
 It identifies as `sharder`, runs the shards the coordinator hands it (IDENTIFIED, later

@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """A voice client: the bot's side of a music node connection (voice dialect, /ws).
 
   header Authorization: <voice.password>     (wrong: FORBIDDEN, then close 4001)

@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """A commands worker: runs the commands the sharders see (gateway dialect, /gateway).
 
 It identifies as `commands` and receives EXECUTE_COMMAND events. The coordinator gives each

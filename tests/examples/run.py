@@ -92,6 +92,18 @@ class Proc:
             return False
         wait_until(f"{self.name} to print {pattern!r} x{count}", seen, timeout)
 
+    def wait_for_in_order(self, texts, timeout=TIMEOUT):
+        """Waits until lines with these texts have been printed, in this order."""
+        def seen():
+            try:
+                in_order(self.lines(), texts, self.name)
+                return True
+            except Failure:
+                if self.proc.poll() is not None:
+                    raise
+                return False
+        wait_until(f"{self.name} to print {texts}", seen, timeout)
+
     def finish(self, expect_rc=0, timeout=TIMEOUT):
         """Waits for the process to exit on its own (killed by PID on timeout)."""
         try:
@@ -164,7 +176,8 @@ class Node:
         with urllib.request.urlopen(self.url + "/metrics", timeout=10) as answer:
             text = answer.read().decode()
         for line in text.splitlines():
-            if re.match(re.escape(name) + r"[{ ]", line) and all(f'{k}="{v}"' in line for k, v in labels.items()):
+            if re.match(re.escape(name) + r"[{ ]", line) and \
+                    all(f'{k}="{v}"' in line for k, v in labels.items()):
                 return float(line.rsplit(" ", 1)[1])
         return 0.0
 
@@ -276,7 +289,8 @@ def sharder_and_worker(ex):
     check(has(first, "sharder: shard 0 may identify with Discord now"), "sharder 1: no grant")
     worker.wait_for(r"^worker: EXECUTE_COMMAND \d+: ", 3)
     # Its heartbeats come every 60 s: at 1.5 s the coordinator asks, and it answers at once.
-    worker.wait_for(r"^worker: coordinator asked for a heartbeat$")
+    worker.wait_for_in_order(["worker: coordinator asked for a heartbeat",
+                              "worker: heartbeat acked"], timeout=5)
 
     def only_worker():
         _, listing = node.admin("GET", "/api/v1/sessions")
