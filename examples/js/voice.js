@@ -36,10 +36,12 @@ class Voice {
     this.queue = []; // messages not read yet
     this.reader = null; // a waiting next()
     this.closed = null; // why the connection ended
+    this.error = null; // the socket's last error
     ws.on('message', (data) => this.push(JSON.parse(data.toString())));
-    ws.on('error', (e) => { this.closed ??= e.message; });
+    ws.on('error', (e) => { this.error = e.message; });
     ws.on('close', (code, reason) => {
-      this.closed = `connection closed: code ${code}${reason.length ? ` ${reason}` : ''}`;
+      this.closed = code === 1006 && this.error ? this.error
+        : `connection closed: code ${code}${reason.length ? ` ${reason}` : ''}`;
       this.push(null);
     });
   }

@@ -122,8 +122,8 @@ async def main():
                 fail("companion", f"closed by the coordinator: code {e.code} {e.reason}"
                                   f": {FATAL_CLOSES[e.code]}")
             why = f"code {e.code}" + (f" {e.reason}" if e.reason else "")
-        except OSError as e:
-            why = str(e)
+        except (OSError, asyncio.TimeoutError, websockets.InvalidHandshake) as e:
+            why = str(e) or type(e).__name__  # refused, timed out, HTTP 503...
         delay = shard.backoff.delay()
         log(f"connection lost ({why}), reconnecting in {delay:g} s")
         await asyncio.sleep(delay)

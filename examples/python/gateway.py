@@ -92,8 +92,8 @@ class Gateway:
                     await self._session(ws, on_event, backoff)
             except websockets.ConnectionClosed as e:
                 code, why = e.code, f"code {e.code}" + (f" {e.reason}" if e.reason else "")
-            except OSError as e:
-                code, why = None, str(e)
+            except (OSError, asyncio.TimeoutError, websockets.InvalidHandshake) as e:
+                code, why = None, str(e) or type(e).__name__  # refused, timed out, HTTP 503...
             finally:
                 self.ws = None
                 self.ready.clear()

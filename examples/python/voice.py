@@ -136,8 +136,8 @@ def main():
         fail("voice", str(e))
     except websockets.ConnectionClosed as e:
         fail("voice", f"connection closed: code {e.code} {e.reason}")
-    except (OSError, websockets.InvalidHandshake) as e:
-        fail("voice", str(e))
+    except (OSError, asyncio.TimeoutError, websockets.InvalidHandshake) as e:
+        fail("voice", str(e) or type(e).__name__)
 
 
 if __name__ == "__main__":

@@ -6,7 +6,8 @@ For each language: start a node (port 0, a temp store, random secrets), then
   1. companion + dashboard: a companion shard handshakes; the dashboard changes one guild
      through the admin API and another through a dashboard gateway session; the test adds a
      supporter; the shard must print exactly those op 2, op 2, op 3, op 10 and exit 0; its op 5
-     stats must show in /api/v1/stats; the changes must be stored.
+     stats must show in /api/v1/stats; it must answer the pings (every 500 ms) for 1.5 s at
+     least; the changes must be stored.
   2. sharder + worker: a worker (zlib) waits; a sharder (zlib) sends 3 commands and cache
      records; the worker must get those 3, answer the coordinator's heartbeat request, survive
      an admin kick by reconnecting, then get the 3 commands a second sharder sends; its 6 lines
@@ -120,6 +121,7 @@ class Proc:
         if self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait()
+        self.log_file.close()
 
 
 class Node:
@@ -135,6 +137,8 @@ class Node:
             f"--voice.password={self.password}", f"--admin.token={self.token}",
             # a 1 s heartbeat interval: the worker's slow heartbeats make the coordinator ask
             "--gateway.heartbeat_interval_ms=1000",
+            # companion pings every 500 ms: a shard that stops answering is closed after 1 s
+            "--companion.ping_interval=500ms",
             # two sharders with one shard each, in two identify buckets: no 5 s grant wait
             "--gateway.shard_count=2", "--gateway.sharders=2", "--gateway.max_concurrency=2",
         ], dict(os.environ), workdir)
@@ -148,7 +152,11 @@ class Node:
             line = next((l for l in self.proc.lines() if "http+websocket listening on" in l),
                         None)
             return line
-        wait_until("the coordinator to listen", listening, 10)
+        try:
+            wait_until("the coordinator to listen", listening, 10)
+        except Failure:
+            self.proc.stop()
+            raise
         self.url = "http://" + line.rsplit(" ", 1)[1]
 
     def env(self):
@@ -191,6 +199,7 @@ class Examples:
     def __init__(self, lang, node, logdir):
         self.lang, self.node, self.logdir = lang, node, logdir
         self.started = 0
+        self.procs = []
 
     def start(self, example, *args, env=None):
         self.started += 1
@@ -198,8 +207,10 @@ class Examples:
             cmd = [PYTHON, os.path.join(EXAMPLES, "python", f"{example}.py"), *args]
         else:
             cmd = ["node", os.path.join(EXAMPLES, "js", f"{example}.js"), *args]
-        return Proc(f"{self.lang}-{self.started:02d}-{example}", cmd, env or self.node.env(),
+        proc = Proc(f"{self.lang}-{self.started:02d}-{example}", cmd, env or self.node.env(),
                     self.logdir)
+        self.procs.append(proc)
+        return proc
 
     def run(self, example, *args, expect_rc=0, env=None):
         return self.start(example, *args, env=env).finish(expect_rc)
@@ -223,6 +234,7 @@ def in_order(lines, texts, who):
 
 def companion_and_dashboard(ex):
     node = ex.node
+    started = time.monotonic()
     companion = ex.start("companion", "--guild", G1, "--guild", G2, "--shard", "3",
                          "--playing", "2", "--count", "4")
     companion.wait_for(r"^companion: handshake done: 2 guilds, 0 supporters$")
@@ -233,6 +245,8 @@ def companion_and_dashboard(ex):
         return status == 200 and {"shardId": 3, "playingMusic": 2} in [
             {k: s[k] for k in ("shardId", "playingMusic")} for s in stats["music"]["shards"]]
     wait_until("the companion's op 5 in /api/v1/stats", stats_seen, 10)
+    # Alive for 3 ping intervals: the library answers the coordinator's pings (checked below).
+    time.sleep(max(0.0, 1.5 - (time.monotonic() - started)))
 
     env = node.env()
     del env["ADMIN_TOKEN"]  # this one takes the token as an option
@@ -264,6 +278,9 @@ def companion_and_dashboard(ex):
         "companion: op 10: supporter added: 42",
     ], f"companion: pushed messages were {pushed}")
     check(has(out, "companion: got 4 messages, done"), "companion: no done line")
+    check(not has(out, "connection lost")
+          and node.metric("coordinator_heartbeat_timeouts_total", {"dialect": "companion"}) == 0,
+          "the companion shard lost its connection (pings not answered?)")
 
     status, settings = node.admin("GET", f"/api/v1/guilds/{G2}/settings")
     check(status == 200 and settings["prefix"] == "é$" and settings["musicEnabled"] is False,
@@ -375,13 +392,16 @@ def run_language(lang, binary, logdir):
             print(f"examples [{lang}] {title}: ok ({time.monotonic() - start:.1f} s)",
                   flush=True)
         node.stop()
-    except Failure:
-        node.proc.stop()
+    except BaseException:
         print(f"examples [{lang}]: logs in {workdir}:", flush=True)
         for name in sorted(os.listdir(workdir)):
             if name.endswith(".log"):
                 print(f"--- {name}\n{open(os.path.join(workdir, name), errors='replace').read()}")
         raise
+    finally:  # nothing outlives the run: whatever still runs is killed by its PID
+        for proc in ex.procs:
+            proc.stop()
+        node.proc.stop()
 
 
 def prepare(langs):
