@@ -8,16 +8,18 @@ For each language: start a node (port 0, a temp store, random secrets), then
      supporter; the shard must print exactly those op 2, op 2, op 3, op 10 and exit 0; its op 5
      stats must show in /api/v1/stats; it must answer the pings (every 500 ms) for 1.5 s at
      least; the changes must be stored.
-  2. sharder + worker: a worker (zlib) waits; a sharder (zlib) sends 3 commands and cache
-     records; the worker must get those 3, answer the coordinator's heartbeat request, survive
-     an admin kick by reconnecting, then get the 3 commands a second sharder sends; its 6 lines
-     must equal the sharders' 6 in order; the cache must answer on the read API; a wrong secret
-     must end the worker with exit 1 instead of a reconnect loop.
+  2. sharder + worker: a worker (zlib, connected through a TCP proxy) waits; a sharder (zlib)
+     sends 3 commands and cache records; the worker must get those 3 and answer the
+     coordinator's heartbeat request; the proxy drops its connection (a network loss) while a
+     second sharder sends 3 more; the worker must reconnect (resume, on a node whose IDENTIFIED
+     names the session) and get them; then an admin kick, and a third sharder's 3; the worker's
+     9 lines must equal the sharders' 9 in order; the cache must answer on the read API; a
+     wrong secret must end the worker with exit 1 instead of a reconnect loop.
   3. voice: create a voice client and keep it (--keep); the next run gets it back in RESUMED,
      reads its state and destroys it; a wrong password exits 1.
 Then SIGTERM the node (by PID) and expect exit 0.
 
-Usage: tests/examples/run.py [--coordinator PATH] [--lang python|js ...]
+Usage: tests/examples/run.py [--coordinator PATH] [--lang python|js ...] [--keep-logs]
 The Python examples run with /usr/bin/python3 (Debian's, with python3-websockets), or
 $EXAMPLES_PYTHON; the JavaScript ones with node after `npm ci` in examples/js.
 """
@@ -28,9 +30,11 @@ import re
 import secrets
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -41,6 +45,7 @@ TIMEOUT = 20.0  # seconds any one example may run
 
 G1, G2 = "254768930223161344", "81384788765712384"  # G1 > 2^53: JavaScript must keep it exact
 G3, G4 = "300000000000000000", "400000000000000001"
+G5, G6 = "500000000000000002", "600000000000000003"
 AUTHOR = "155112606661607425"
 
 
@@ -139,8 +144,8 @@ class Node:
             "--gateway.heartbeat_interval_ms=1000",
             # companion pings every 500 ms: a shard that stops answering is closed after 1 s
             "--companion.ping_interval=500ms",
-            # two sharders with one shard each, in two identify buckets: no 5 s grant wait
-            "--gateway.shard_count=2", "--gateway.sharders=2", "--gateway.max_concurrency=2",
+            # three sharders with one shard each, in three identify buckets: no 5 s grant wait
+            "--gateway.shard_count=3", "--gateway.sharders=3", "--gateway.max_concurrency=3",
         ], dict(os.environ), workdir)
         line = None
 
@@ -193,6 +198,58 @@ class Node:
         """SIGTERM by PID; the node must stop on its own with exit 0."""
         self.proc.proc.send_signal(signal.SIGTERM)
         self.proc.finish(0, timeout=10)
+
+
+class TcpProxy:
+    """Forwards a local port to the node; cut() drops every connection through it at once, as
+    a network failure would (the websockets see no close frame)."""
+
+    def __init__(self, node_url):
+        self.target = node_url.rsplit(":", 1)[1]
+        self.server = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self.server.getsockname()[1]}"
+        self.lock = threading.Lock()
+        self.sockets = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        while True:
+            try:
+                client, _ = self.server.accept()
+                upstream = socket.create_connection(("127.0.0.1", int(self.target)))
+            except OSError:
+                return
+            with self.lock:
+                self.sockets += [client, upstream]
+            for src, dst in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pump, args=(src, dst), daemon=True).start()
+
+    @staticmethod
+    def _pump(src, dst):
+        try:
+            while data := src.recv(65536):
+                dst.sendall(data)
+            dst.shutdown(socket.SHUT_WR)  # pass an orderly end on
+        except OSError:
+            pass
+
+    def cut(self):
+        with self.lock:
+            cut, self.sockets = self.sockets, []
+        for s in cut:
+            try:
+                s.shutdown(socket.SHUT_RDWR)  # wakes the pumps blocked in recv
+            except OSError:
+                pass
+            s.close()
+
+    def close(self):
+        try:
+            self.server.shutdown(socket.SHUT_RDWR)  # wakes accept()
+        except OSError:
+            pass
+        self.server.close()
+        self.cut()
 
 
 class Examples:
@@ -293,12 +350,29 @@ def command_lines(lines, prefix):
             for line in lines if prefix in line]
 
 
+def sharder(ex, *args):
+    return ex.run("sharder", "--count", "3", "--every", "0.05", "--compress", *args)
+
+
 def sharder_and_worker(ex):
     node = ex.node
-    worker = ex.start("worker", "--count", "6", "--compress", "--heartbeat-ms", "60000")
-    worker.wait_for(r"^worker: identified as commands \(zlib\)$")
+    proxy = TcpProxy(node.url)  # the worker's connection goes through it, so it can be cut
+    try:
+        sharder_and_worker_through(ex, proxy)
+    finally:
+        proxy.close()
 
-    first = ex.run("sharder", "--count", "3", "--every", "0.05", "--compress")
+
+def sharder_and_worker_through(ex, proxy):
+    node = ex.node
+    env = node.env()
+    env["COORDINATOR_URL"] = proxy.url
+    worker = ex.start("worker", "--count", "9", "--compress", "--heartbeat-ms", "60000", env=env)
+    worker.wait_for(r"^worker: identified as commands(, session \S+)? \(zlib\)$")
+    # A node with resume names the session in IDENTIFIED; the worker then resumes after a loss.
+    resumes = has(worker.lines(), "identified as commands, session ")
+
+    first = sharder(ex)
     in_order(first, ["sharder: hello, heartbeat every 1000 ms",
                      "sharder: identified as sharder, shards [0] (zlib)",
                      f"sharder: cached guild {G1} (1 role, 2 channels, 1 member)",
@@ -309,6 +383,17 @@ def sharder_and_worker(ex):
     worker.wait_for_in_order(["worker: coordinator asked for a heartbeat",
                               "worker: heartbeat acked"], timeout=5)
 
+    # 1. The network drops the worker's connection (no close frame). Commands sent meanwhile
+    # wait for it in the coordinator (or in its replay buffer, when it resumes).
+    proxy.cut()
+    second = sharder(ex, "--guild", G3, "--guild", G4)
+    check(has(second, "sharder: identified as sharder, shards [1] (zlib)"),
+          "sharder 2: did not get shard 1")
+    worker.wait_for(r"^worker: EXECUTE_COMMAND \d+: ", 6)
+    back = "worker: resumed, " if resumes else "worker: identified as commands"
+    in_order(worker.lines(), [LOST, back], "worker after the network loss")
+
+    # 2. An admin kick ends the session (it cannot be resumed): the worker identifies again.
     def only_worker():
         _, listing = node.admin("GET", "/api/v1/sessions")
         gateway = [s for s in listing["sessions"] if s["dialect"] == "gateway"]
@@ -316,20 +401,20 @@ def sharder_and_worker(ex):
     session = wait_until("the worker to be the only gateway session", only_worker, 10)
     status, _ = node.admin("DELETE", f"/api/v1/sessions/{session}")
     check(status == 200, f"kicking the worker answered {status}")
+    third = sharder(ex, "--guild", G5, "--guild", G6)
+    check(has(third, "sharder: identified as sharder, shards [2] (zlib)"),
+          "sharder 3: did not get shard 2")
 
-    # Sent while the worker is reconnecting: the coordinator keeps them for it.
-    second = ex.run("sharder", "--count", "3", "--every", "0.05", "--compress",
-                    "--guild", G3, "--guild", G4)
-    check(has(second, "sharder: identified as sharder, shards [1] (zlib)"),
-          "sharder 2: did not get shard 1")
     out = worker.finish(0)
-    in_order(out, [re.compile(r"^worker: connection lost \(code 1000\b.*\), reconnecting in 1 s$"),
-                   "worker: identified as commands (zlib)", "worker: got 6 commands, done"],
-             "worker")
-    sent = command_lines(first, "sent EXECUTE_COMMAND ") + \
-        command_lines(second, "sent EXECUTE_COMMAND ")
+    after_kick = [re.compile(r"^worker: connection lost \(code 1000\b")]
+    if resumes:
+        after_kick.append("worker: session could not be resumed, identifying")
+    in_order(out, [LOST, back] + after_kick + [re.compile(r"^worker: identified as commands"),
+                                                "worker: got 9 commands, done"], "worker")
+    sent = [line for run in (first, second, third)
+            for line in command_lines(run, "sent EXECUTE_COMMAND ")]
     got = command_lines(out, "worker: EXECUTE_COMMAND ")
-    check(len(sent) == 6 and got == sent, f"worker got {got}, sharders sent {sent}")
+    check(len(sent) == 9 and got == sent, f"worker got {got}, sharders sent {sent}")
 
     status, guild = node.http("GET", f"/discord/guilds/{G1}", node.secret)
     check(status == 200 and guild["name"] == f"Example guild {G1}", f"cached guild: {guild}")
@@ -345,6 +430,9 @@ def sharder_and_worker(ex):
     bad = ex.start("worker", env=env).finish(1)
     check(has(bad, "worker: error: closed by the coordinator: code 4001"),
           f"wrong secret: {bad}")
+
+
+LOST = re.compile(r"^worker: connection lost \(.*\), reconnecting in 1 s$")
 
 
 def voice(ex):
@@ -425,6 +513,7 @@ def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--coordinator", default=os.path.join(ROOT, "build/release/bin/coordinator"))
     p.add_argument("--lang", action="append", choices=["python", "js"])
+    p.add_argument("--keep-logs", action="store_true", help="keep every process's log")
     args = p.parse_args()
     langs = args.lang or ["python", "js"]
     logdir = tempfile.mkdtemp(prefix="coordinator-examples-")
@@ -437,8 +526,11 @@ def main():
     except Failure as e:
         print(f"examples: FAILED: {e}", file=sys.stderr)
         sys.exit(1)
-    shutil.rmtree(logdir, ignore_errors=True)
     print(f"examples: all passed in {time.monotonic() - start:.1f} s")
+    if args.keep_logs:
+        print(f"examples: logs in {logdir}")
+    else:
+        shutil.rmtree(logdir, ignore_errors=True)
 
 
 if __name__ == "__main__":
