@@ -90,12 +90,12 @@ async function viaGateway(args, changes) {
     if (args.music !== undefined) waiting.add('MUSIC_COMMAND_UPDATE');
     if (settings) {
       const d = { guildId: args.guild, ...changes };
-      await gw.sendEvent('GUILD_SETTINGS_UPDATE', d);
+      gw.sendEvent('GUILD_SETTINGS_UPDATE', d);
       log(`sent GUILD_SETTINGS_UPDATE ${JSON.stringify(d)}`);
     }
     if (args.music !== undefined) {
       const d = { guildId: args.guild, enable: args.music === 'on' };
-      await gw.sendEvent('MUSIC_COMMAND_UPDATE', d);
+      gw.sendEvent('MUSIC_COMMAND_UPDATE', d);
       log(`sent MUSIC_COMMAND_UPDATE ${JSON.stringify(d)}`);
     }
     await confirmed.wait();

@@ -38,8 +38,9 @@ function describeCommand(d) {
 }
 
 /**
- * One service's gateway connection. run() keeps it connected; send() waits until it is
- * identified; close() says goodbye (1000), which ends the session on the coordinator.
+ * One service's gateway connection. run() keeps it connected; send() queues a payload, which
+ * goes out in order once identified (after a reconnect, on the new connection); close() says
+ * goodbye (1000), which ends the session on the coordinator.
  */
 class Gateway {
   constructor(name, { url, secret, type, compress = false, guilds = null, heartbeatMs = null,
@@ -61,6 +62,12 @@ class Gateway {
     this.beatsSent = 0; // heartbeats sent and acked on this connection
     this.beatsAcked = 0;
     this.acked = new Flag(); // pulsed on every HEARTBEAT_ACK
+    // What send() queued. Event handlers may send without waiting: during a resume the
+    // replayed events come before RESUMED, so a handler waiting to be identified there would
+    // wait forever.
+    this.outbox = [];
+    this.queued = new Flag(); // set by send()
+    this.sent = new Flag(); // pulsed when a queued payload went out
   }
 
   // ---- connection loop ------------------------------------------------------------------
@@ -72,6 +79,7 @@ class Gateway {
    */
   async run(onEvent) {
     const backoff = new Backoff();
+    this.writeOutbox();
     while (!this.closing) {
       this.log(`connecting to ${this.url}`);
       const { code, why } = await this.connection(onEvent, backoff);
@@ -162,11 +170,12 @@ class Gateway {
   }
 
   // ---- resume (docs/protocol.md §4.9) ---------------------------------------------------------
-  // Everything about resume is in these two functions. It is used instead of identify() on a
-  // reconnect, and only when IDENTIFIED carried a sessionId (a node without resume sends
-  // none, and then every reconnect identifies again). The coordinator replays the events we
-  // missed, each with its original `s` (handled like live ones), then sends RESUMED; or it
-  // sends INVALID_SESSION and we identify as usual.
+  // Resume is these two functions; dispatch() calls resume() instead of identify() after
+  // HELLO on a reconnect, only when IDENTIFIED carried a sessionId (a node without resume
+  // sends none, and then every reconnect identifies again), and hands RESUMED and
+  // INVALID_SESSION to resumeAnswer(). The coordinator replays the events we missed, each with
+  // its original `s` (handled like live ones), then sends RESUMED; or it sends INVALID_SESSION
+  // and we identify as usual.
 
   async resume(ws) {
     this.log(`resuming session ${this.sessionId} after s=${this.seq}`);
@@ -202,10 +211,11 @@ class Gateway {
   }
 
   /**
-   * Sends a heartbeat and waits for its ack: the coordinator, which handles a session's
-   * frames in order, has then handled everything we sent before.
+   * Waits until everything queued is sent, then sends a heartbeat and waits for its ack: the
+   * coordinator, which handles a session's frames in order, has then handled it all.
    */
   async flush() {
+    while (this.outbox.length) await this.sent.wait();
     await this.ready.wait();
     await this.heartbeat(this.ws);
     const mine = this.beatsSent; // acks come in the order of the heartbeats
@@ -220,21 +230,33 @@ class Gateway {
     });
   }
 
-  /** Sends once identified; during a reconnect it waits and sends on the new connection. */
-  async send(payload) {
-    for (;;) {
-      await this.ready.wait();
-      try {
-        await this.sendOn(this.ws, payload);
-        return;
-      } catch (e) {
-        await sleep(100);
-      }
-    }
+  /** Queues a payload: it goes out in order once identified. */
+  send(payload) {
+    this.outbox.push(payload);
+    this.queued.set();
   }
 
   sendEvent(t, d) {
-    return this.send({ op: 2, t, d });
+    this.send({ op: 2, t, d });
+  }
+
+  async writeOutbox() {
+    while (!this.closing) {
+      if (!this.outbox.length) {
+        await this.queued.wait();
+        this.queued.clear();
+        continue;
+      }
+      await this.ready.wait();
+      try {
+        await this.sendOn(this.ws, this.outbox[0]);
+        this.outbox.shift();
+        this.sent.set(); // wakes a waiting flush() ...
+        this.sent.clear(); // ... and re-arms
+      } catch (e) {
+        await sleep(100); // the connection lost it: it goes out on the next one
+      }
+    }
   }
 
   close() {

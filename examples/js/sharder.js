@@ -80,7 +80,7 @@ async function main() {
       for (const shard of gw.shards) { // shards we run already need no second Discord identify
         if (!requested.has(shard)) {
           requested.add(shard);
-          await gw.sendEvent('IDENTIFY_REQUEST', { shard });
+          gw.sendEvent('IDENTIFY_REQUEST', { shard });
         }
       }
     } else if (t === 'IDENTIFY_GRANTED') {
@@ -95,7 +95,7 @@ async function main() {
     await gw.ready.wait();
     while (!gw.shards.length) await sleep(200); // no shards, no Discord traffic: wait
     for (const guild of guilds) {
-      for (const record of cacheRecords(guild)) await gw.send({ op: 5, d: record });
+      for (const record of cacheRecords(guild)) gw.send({ op: 5, d: record });
       log(`cached guild ${guild} (1 role, 2 channels, 1 member) and 1 voice state`);
     }
     for (let i = 1; ; i++) {
@@ -106,7 +106,7 @@ async function main() {
         ids: { message: plus('479455578708639755', i), author: AUTHOR, channel: plus(guild, 1),
           guild, shard: shards[(i - 1) % shards.length] },
       };
-      await gw.sendEvent('EXECUTE_COMMAND', command);
+      gw.sendEvent('EXECUTE_COMMAND', command);
       log(`sent EXECUTE_COMMAND ${i}${count ? `/${count}` : ''}: ${describeCommand(command)}`);
       if (count && i === count) break;
       await sleep(every * 1000);

@@ -80,11 +80,11 @@ async def via_gateway(args, changes):
             waiting.add("MUSIC_COMMAND_UPDATE")
         if changes:
             d = {"guildId": args.guild, **changes}
-            await gw.send_event("GUILD_SETTINGS_UPDATE", d)
+            gw.send_event("GUILD_SETTINGS_UPDATE", d)
             log(f"sent GUILD_SETTINGS_UPDATE {compact(d)}")
         if args.music is not None:
             d = {"guildId": args.guild, "enable": args.music == "on"}
-            await gw.send_event("MUSIC_COMMAND_UPDATE", d)
+            gw.send_event("MUSIC_COMMAND_UPDATE", d)
             log(f"sent MUSIC_COMMAND_UPDATE {compact(d)}")
         await confirmed.wait()
 

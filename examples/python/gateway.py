@@ -53,8 +53,9 @@ def heap_used():
 
 
 class Gateway:
-    """One service's gateway connection. run() keeps it connected; send() waits until it is
-    identified; close() says goodbye (1000), which ends the session on the coordinator."""
+    """One service's gateway connection. run() keeps it connected; send() queues a payload,
+    which goes out in order once identified (after a reconnect, on the new connection);
+    close() says goodbye (1000), which ends the session on the coordinator."""
 
     def __init__(self, name, url, secret, service_type, compress=False, guilds=None,
                  heartbeat_ms=None, reconnect=True):
@@ -76,6 +77,10 @@ class Gateway:
         self.beats_acked = 0
         self.acked = asyncio.Event()    # pulsed on every HEARTBEAT_ACK
         self._last_was_binary = False
+        # What send() queued. Event handlers may send without waiting: during a resume the
+        # replayed events come before RESUMED, so a handler waiting to be identified there
+        # would wait forever.
+        self.outbox = asyncio.Queue()
 
     # ---- connection loop -----------------------------------------------------------------
 
@@ -84,6 +89,13 @@ class Gateway:
         op 2 event (IDENTIFIED included). Raises GatewayError on a close that retrying would
         only repeat, or on any loss when reconnect is off."""
         backoff = Backoff()
+        writer = asyncio.create_task(self._write_outbox())
+        try:
+            await self._connect_loop(on_event, backoff)
+        finally:
+            writer.cancel()
+
+    async def _connect_loop(self, on_event, backoff):
         while not self.closing:
             self.log(f"connecting to {self.url}")
             try:
@@ -166,9 +178,10 @@ class Gateway:
         await self._send(ws, {"op": 0, "d": d})
 
     # ---- resume (docs/protocol.md §4.9) ------------------------------------------------------
-    # Everything about resume is in these two functions. It is used instead of identify() on
-    # a reconnect, and only when IDENTIFIED carried a sessionId (a node without resume sends
-    # none, and then every reconnect identifies again). The coordinator replays the events we
+    # Resume is these two functions; _session() calls resume() instead of identify() on a
+    # reconnect, only when IDENTIFIED carried a sessionId (a node without resume sends none,
+    # and then every reconnect identifies again), and _dispatch() hands RESUMED and
+    # INVALID_SESSION to _resume_answer(). The coordinator replays the events we
     # missed, each with its original `s` (handled like live ones), then sends RESUMED; or it
     # sends INVALID_SESSION and we identify as usual.
 
@@ -202,8 +215,9 @@ class Gateway:
         self.beats_sent += 1
 
     async def flush(self):
-        """Sends a heartbeat and waits for its ack: the coordinator, which handles a session's
-        frames in order, has then handled everything we sent before."""
+        """Waits until everything queued is sent, then sends a heartbeat and waits for its ack:
+        the coordinator, which handles a session's frames in order, has then handled it all."""
+        await self.outbox.join()
         await self.ready.wait()
         await self._heartbeat(self.ws)
         mine = self.beats_sent  # acks come in the order of the heartbeats
@@ -222,18 +236,24 @@ class Gateway:
     async def _send(self, ws, payload):
         await ws.send(json.dumps(payload))
 
-    async def send(self, payload):
-        """Sends once identified; during a reconnect it waits and sends on the new connection."""
-        while True:
-            await self.ready.wait()
-            try:
-                await self._send(self.ws, payload)
-                return
-            except (websockets.ConnectionClosed, AttributeError):
-                await asyncio.sleep(0.1)
+    def send(self, payload):
+        """Queues a payload: it goes out in order once identified."""
+        self.outbox.put_nowait(payload)
 
-    async def send_event(self, t, d):
-        await self.send({"op": 2, "t": t, "d": d})
+    def send_event(self, t, d):
+        self.send({"op": 2, "t": t, "d": d})
+
+    async def _write_outbox(self):
+        while True:
+            payload = await self.outbox.get()
+            while True:  # a payload the connection lost goes out on the next one
+                await self.ready.wait()
+                try:
+                    await self._send(self.ws, payload)
+                    break
+                except (websockets.ConnectionClosed, AttributeError):
+                    await asyncio.sleep(0.1)
+            self.outbox.task_done()
 
     async def close(self):
         self.closing = True

@@ -71,7 +71,7 @@ async def main():
             for shard in gw.shards:  # shards we run already need no second Discord identify
                 if shard not in requested:
                     requested.add(shard)
-                    await gw.send_event("IDENTIFY_REQUEST", {"shard": shard})
+                    gw.send_event("IDENTIFY_REQUEST", {"shard": shard})
         elif t == "IDENTIFY_GRANTED":
             granted.add(d["shard"])
             log(f"shard {d['shard']} may identify with Discord now")
@@ -86,7 +86,7 @@ async def main():
             await asyncio.sleep(0.2)
         for guild in guilds:
             for record in cache_records(guild):
-                await gw.send({"op": 5, "d": record})
+                gw.send({"op": 5, "d": record})
             log(f"cached guild {guild} (1 role, 2 channels, 1 member) and 1 voice state")
         for i in itertools.count(1):
             shards = gw.shards or [0]
@@ -95,7 +95,7 @@ async def main():
                        "ids": {"message": str(479455578708639755 + i), "author": AUTHOR,
                                "channel": str(int(guild) + 1), "guild": guild,
                                "shard": shards[(i - 1) % len(shards)]}}
-            await gw.send_event("EXECUTE_COMMAND", command)
+            gw.send_event("EXECUTE_COMMAND", command)
             total = f"/{args.count}" if args.count else ""
             log(f"sent EXECUTE_COMMAND {i}{total}: {describe_command(command)}")
             if args.count and i == args.count:
