@@ -10,7 +10,13 @@ packages=(
   zlib1g-dev libsqlite3-dev libspdlog-dev libfmt-dev libedit-dev
   python3 sqlite3 curl
   clang-14 libclang-rt-14-dev llvm-14
+  python3-websockets
 )
+# The examples stage (examples/js) needs Node.js with npm: Debian's, unless one is installed
+# already (e.g. NodeSource's nodejs, which bundles npm and conflicts with Debian's npm).
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  packages+=(nodejs npm)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

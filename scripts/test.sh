@@ -4,6 +4,8 @@
 #   release  the whole ctest suite against the optimised build (includes the bench smoke run)
 #   asan     the whole ctest suite again, everything built with AddressSanitizer + UBSan
 #   fuzz     a short run of every libFuzzer target, plus the regression inputs (scripts/fuzz.sh)
+#   examples every client in examples/ (Python and JavaScript) against the Release coordinator
+#            (tests/examples/run.py; `npm ci` installs ws from examples/js/package-lock.json)
 # Not in CI: tsan, the whole suite under ThreadSanitizer against CAF itself built with TSan
 # (scripts/caf-tsan.sh, once), no suppressions; ~8 min here with a warm ccache, ~35 cold.
 # Name presets to run only those: `bash scripts/test.sh release` is the quick check.
@@ -13,7 +15,7 @@ cd "$(dirname "$0")/.."
 presets=()
 while [ $# -gt 0 ] && [ "$1" != "--" ]; do presets+=("$1"); shift; done
 [ "${1:-}" = "--" ] && shift
-[ ${#presets[@]} -eq 0 ] && presets=(release asan fuzz)
+[ ${#presets[@]} -eq 0 ] && presets=(release asan fuzz examples)
 jobs=${JOBS:-$(nproc)}
 # Clones at other paths share the compiler cache (scripts/build.sh does the same).
 export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$PWD}
@@ -32,8 +34,13 @@ for p in "${presets[@]}"; do
       ctest --preset "$p" "$@" ;;
     fuzz)
       bash scripts/fuzz.sh smoke ;;
+    examples)
+      # a no-op after the release stage; builds only the coordinator when run alone
+      cmake --preset release >/dev/null
+      cmake --build --preset release -j "$jobs" --target coordinator
+      python3 tests/examples/run.py --coordinator build/release/bin/coordinator ;;
     *)
-      echo "test.sh: unknown preset '$p' (release, asan, tsan, fuzz)" >&2
+      echo "test.sh: unknown preset '$p' (release, asan, tsan, fuzz, examples)" >&2
       exit 2 ;;
   esac
   echo "test.sh: $p passed in $(( $(date +%s) - start )) s"
