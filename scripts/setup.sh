@@ -10,6 +10,9 @@ packages=(
   zlib1g-dev libsqlite3-dev libspdlog-dev libfmt-dev libedit-dev
   python3 sqlite3 curl
   clang-14 libclang-rt-14-dev llvm-14
+  # the package stage (scripts/package-test.sh): cpack's dpkg-shlibdeps and file, lintian,
+  # systemd-analyze (the systemd package starts nothing where systemd is not PID 1)
+  dpkg-dev file lintian systemd adduser
 )
 
 missing=()
