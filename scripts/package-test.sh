@@ -5,7 +5,8 @@
 # binary as the user `coordinator` on the installed config (free ports), checks /healthz and
 # that an admin settings write survives a restart in /var/lib/coordinator, then removes and
 # purges the package and checks what each leaves behind. Needs root: it installs a package.
-# No systemd has to run (a container has none): the test starts the node itself.
+# No systemd has to run (a container has none): the test starts the node itself. It refuses
+# to run where a coordinator package is already installed, so it never purges a real one.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 start=$(date +%s)
@@ -18,6 +19,7 @@ config=/etc/coordinator/coordinator.ini
 unit=/lib/systemd/system/coordinator.service
 tmp=$(mktemp -d)
 node_pid=
+ours=   # set once this test installs the package: only then does it purge it on exit
 export DEBIAN_FRONTEND=noninteractive
 apt_get() { apt-get -y -qq -o DPkg::Lock::Timeout=600 "$@" </dev/null; }
 installed() { dpkg-query -W -f='${Status}' coordinator 2>/dev/null | grep -q "ok installed"; }
@@ -25,8 +27,8 @@ known() { dpkg-query -W -f='${Status}' coordinator 2>/dev/null | grep -qv "not-i
 
 cleanup() {
   if [ -n "$node_pid" ] && kill -0 "$node_pid" 2>/dev/null; then kill -KILL "$node_pid"; fi
-  # Leave the CI machine as it was, also after a failure.
-  if known; then apt_get purge coordinator >/dev/null 2>&1 || true; fi
+  # Leave the machine as it was, also after a failure.
+  if [ -n "$ours" ] && known; then apt_get purge coordinator >/dev/null 2>&1 || true; fi
   rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -73,8 +75,13 @@ lintian --fail-on error,warning --display-info --show-overrides "$deb" ||
   fail "lintian reports errors or warnings"
 
 # --- install -------------------------------------------------------------------------------
-if known; then step "purging an old installation"; apt_get purge coordinator >/dev/null; fi
+# Never purge a real installation or a store: refuse to run instead.
+known && fail "a coordinator package is installed here; 'apt-get purge coordinator' it first"
+for p in /etc/coordinator /var/lib/coordinator; do
+  [ ! -e "$p" ] || fail "$p exists though no coordinator package is installed: move it away first"
+done
 step "apt-get install $(basename "$deb")"
+ours=1
 apt_get install "$deb" >"$tmp/apt.log" 2>&1 || { cat "$tmp/apt.log"; fail "apt-get install"; }
 installed || fail "coordinator is not installed"
 [ -x /usr/bin/coordinator ] || fail "/usr/bin/coordinator missing"
