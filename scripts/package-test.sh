@@ -133,7 +133,8 @@ start_node() {
   node_pid=$!
   port=
   for _ in $(seq 150); do
-    port=$(sed -n 's/^coordinator .*: http+websocket listening on .*:\([0-9]*\)$/\1/p' "$tmp/out")
+    port=$(sed -n 's/^coordinator .*: http+websocket listening on .*:\([0-9]*\)$/\1/p' \
+           "$tmp/out")
     [ -n "$port" ] && break
     kill -0 "$node_pid" 2>/dev/null || { cat "$tmp/err"; fail "the node exited at start"; }
     sleep 0.2
