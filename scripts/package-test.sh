@@ -3,10 +3,10 @@
 # checks it (contents, stripped binary, dpkg-shlibdeps dependencies, conffile, lintian, the
 # unit with systemd-analyze), installs it with apt-get on this machine, runs the installed
 # binary as the user `coordinator` on the installed config (free ports), checks /healthz and
-# that an admin settings write survives a restart in /var/lib/coordinator, then removes and
-# purges the package and checks what each leaves behind. Needs root: it installs a package.
-# No systemd has to run (a container has none): the test starts the node itself. It refuses
-# to run where a coordinator package is already installed, so it never purges a real one.
+# that an admin settings write survives a restart in /var/lib/coordinator and an upgrade, then
+# removes and purges the package and checks what each leaves behind. Needs root: it installs a
+# package. No systemd has to run (a container has none): the test starts the node itself. It
+# refuses to run where a coordinator package is already installed, so it never purges a real one.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 start=$(date +%s)
@@ -178,6 +178,26 @@ code=$(http GET /api/v1/guilds/1/settings)
   fail "after a restart the settings are $code $(cat "$tmp/body")"
 step "settings write survived a restart (prefix $prefix in /var/lib/coordinator)"
 stop_node
+
+# --- upgrade --------------------------------------------------------------------------------
+# The same package under a higher version runs the upgrade path of the maintainer scripts:
+# the edited conffile, its mode, the enablement and the store must all come through.
+dpkg-deb -R "$deb" "$tmp/next"
+sed -i "s/^Version: .*/Version: ${version}+upgrade.test/" "$tmp/next/DEBIAN/control"
+dpkg-deb --root-owner-group -b "$tmp/next" "$tmp/next.deb" >/dev/null
+apt_get install "$tmp/next.deb" >"$tmp/apt.log" 2>&1 || { cat "$tmp/apt.log"; fail "upgrade"; }
+[ "$(dpkg-query -W -f='${Version}' coordinator)" = "${version}+upgrade.test" ] ||
+  fail "the upgrade did not install"
+grep -qx "token=\"$token\"" "$config" || fail "the upgrade overwrote the edited $config"
+[ "$(stat -c '%U:%G %a' "$config")" = "root:coordinator 640" ] || fail "$config mode after upgrade"
+[ -L /etc/systemd/system/multi-user.target.wants/coordinator.service ] ||
+  fail "coordinator.service is not enabled after the upgrade"
+start_node
+code=$(http GET /api/v1/guilds/1/settings)
+[ "$code" = 200 ] && grep -q "\"prefix\":\"$prefix\"" "$tmp/body" ||
+  fail "after the upgrade the settings are $code $(cat "$tmp/body")"
+stop_node
+step "upgraded to ${version}+upgrade.test: config, mode, unit and store kept"
 
 # --- remove, then purge ------------------------------------------------------------------
 apt_get remove coordinator >"$tmp/apt.log" 2>&1 || { cat "$tmp/apt.log"; fail "apt-get remove"; }
