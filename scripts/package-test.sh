@@ -113,23 +113,24 @@ token="pkg-test-$(od -An -N8 -tx8 /dev/urandom | tr -d ' ')"
 sed -i "s/^token=.*/token=\"$token\"/" "$config"
 apt_get install --reinstall "$deb" >"$tmp/apt.log" 2>&1 || { cat "$tmp/apt.log"; fail "reinstall"; }
 grep -qx "token=\"$token\"" "$config" || fail "the edited $config was overwritten by a reinstall"
-[ "$(stat -c '%U:%G %a' "$config")" = "root:coordinator 640" ] || fail "$config mode after reinstall"
+[ "$(stat -c '%U:%G %a' "$config")" = "root:coordinator 640" ] ||
+  fail "$config mode after reinstall"
 
 # --- run the installed node as the service user -------------------------------------------
-as_coordinator() {
-  (cd / && exec setpriv --reuid=coordinator --regid=coordinator --init-groups -- \
-     env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin "$@")
+# Becomes the service user in working directory / with an empty environment, as the unit does;
+# run it in a subshell: it execs, so the subshell's pid is the command's.
+exec_as_coordinator() {
+  cd / && exec setpriv --reuid=coordinator --regid=coordinator --init-groups -- \
+    env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin "$@"
 }
-as_coordinator /usr/bin/coordinator --help >"$tmp/help" || fail "coordinator --help"
+(exec_as_coordinator /usr/bin/coordinator --help) >"$tmp/help" || fail "coordinator --help"
 grep -q 'store.path' "$tmp/help" || fail "coordinator --help does not list store.path"
 
 port=
 start_node() {
   # The node prints the port it bound; port 0 = a free one (also for the console).
-  (cd / && exec setpriv --reuid=coordinator --regid=coordinator --init-groups -- \
-     env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
-     /usr/bin/coordinator --config-file="$config" --coordinator.port=0 --console.port=0) \
-    >"$tmp/out" 2>"$tmp/err" &
+  (exec_as_coordinator /usr/bin/coordinator --config-file="$config" --coordinator.port=0 \
+     --console.port=0) >"$tmp/out" 2>"$tmp/err" &
   node_pid=$!
   port=
   for _ in $(seq 150); do
