@@ -58,9 +58,10 @@ for lib in adduser libc6 libstdc++6 libcaf-core libsqlite3 libspdlog libedit; do
 done
 step "Depends: $depends"
 dpkg-deb --fsys-tarfile "$deb" | tar -xO ./usr/bin/coordinator >"$tmp/coordinator"
-if readelf -S "$tmp/coordinator" | grep -Eq '\.symtab|\.debug_'; then
+readelf -S "$tmp/coordinator" >"$tmp/sections"
+! grep -Eq '\.symtab|\.debug_|\.comment' "$tmp/sections" ||
   fail "/usr/bin/coordinator is not stripped"
-fi
+grep -q '\.text' "$tmp/sections" || fail "readelf read no sections of /usr/bin/coordinator"
 dpkg-deb --fsys-tarfile "$deb" | tar -xO ./etc/coordinator/coordinator.ini >"$tmp/packaged.ini"
 grep -qx 'path="/var/lib/coordinator/coordinator.db"' "$tmp/packaged.ini" ||
   fail "store.path of the packaged config is not in /var/lib/coordinator"
