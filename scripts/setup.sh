@@ -11,6 +11,9 @@ packages=(
   python3 sqlite3 curl
   clang-14 libclang-rt-14-dev llvm-14
   python3-websockets
+  # the package stage (scripts/package-test.sh): cpack's dpkg-shlibdeps and file, lintian,
+  # systemd-analyze (the systemd package starts nothing where systemd is not PID 1)
+  dpkg-dev file lintian systemd adduser
 )
 # The examples stage (examples/js) needs Node.js with npm: Debian's, unless one is installed
 # already (e.g. NodeSource's nodejs, which bundles npm and conflicts with Debian's npm).

@@ -2,6 +2,8 @@
 # Installs what is missing, then builds and runs the test suites: by default every suite CI
 # runs, in this order:
 #   release  the whole ctest suite against the optimised build (includes the bench smoke run)
+#   package  the Debian package of the Release build: lintian, apt-get install, run as the
+#            service user, purge (scripts/package-test.sh; root, installs on this machine)
 #   asan     the whole ctest suite again, everything built with AddressSanitizer + UBSan
 #   fuzz     a short run of every libFuzzer target, plus the regression inputs (scripts/fuzz.sh)
 #   examples every client in examples/ (Python and JavaScript) against the Release coordinator
@@ -15,7 +17,7 @@ cd "$(dirname "$0")/.."
 presets=()
 while [ $# -gt 0 ] && [ "$1" != "--" ]; do presets+=("$1"); shift; done
 [ "${1:-}" = "--" ] && shift
-[ ${#presets[@]} -eq 0 ] && presets=(release asan fuzz examples)
+[ ${#presets[@]} -eq 0 ] && presets=(release package examples asan fuzz)
 jobs=${JOBS:-$(nproc)}
 # Clones at other paths share the compiler cache (scripts/build.sh does the same).
 export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$PWD}
@@ -39,8 +41,10 @@ for p in "${presets[@]}"; do
       cmake --preset release >/dev/null
       cmake --build --preset release -j "$jobs" --target coordinator
       python3 tests/examples/run.py --coordinator build/release/bin/coordinator ;;
+    package)
+      bash scripts/package-test.sh ;;
     *)
-      echo "test.sh: unknown preset '$p' (release, asan, tsan, fuzz, examples)" >&2
+      echo "test.sh: unknown preset '$p' (release, package, examples, asan, tsan, fuzz)" >&2
       exit 2 ;;
   esac
   echo "test.sh: $p passed in $(( $(date +%s) - start )) s"
