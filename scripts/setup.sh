@@ -10,6 +10,7 @@ packages=(
   zlib1g-dev libsqlite3-dev libspdlog-dev libfmt-dev libedit-dev
   python3 sqlite3 curl
   clang-14 libclang-rt-14-dev llvm-14
+  chromium
 )
 
 missing=()
@@ -18,6 +19,15 @@ for p in "${packages[@]}"; do
     missing+=("$p")
   fi
 done
+
+# npm fetches uPlot for /dashboard (web/) and playwright-core for the browser test. A node
+# already on the PATH (e.g. from NodeSource, which bundles npm) is kept: Debian's npm
+# package would conflict with it.
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  for p in nodejs npm; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+fi
 
 if [ ${#missing[@]} -eq 0 ]; then
   echo "setup: all packages present"

@@ -4,6 +4,8 @@
 #   release  the whole ctest suite against the optimised build (includes the bench smoke run)
 #   asan     the whole ctest suite again, everything built with AddressSanitizer + UBSan
 #   fuzz     a short run of every libFuzzer target, plus the regression inputs (scripts/fuzz.sh)
+#   browser  /dashboard in Debian's headless chromium (tests/browser, playwright-core) against
+#            the release binary; saves build/browser/dashboard.png
 # Not in CI: tsan, the whole suite under ThreadSanitizer against CAF itself built with TSan
 # (scripts/caf-tsan.sh, once), no suppressions; ~8 min here with a warm ccache, ~35 cold.
 # Name presets to run only those: `bash scripts/test.sh release` is the quick check.
@@ -13,7 +15,7 @@ cd "$(dirname "$0")/.."
 presets=()
 while [ $# -gt 0 ] && [ "$1" != "--" ]; do presets+=("$1"); shift; done
 [ "${1:-}" = "--" ] && shift
-[ ${#presets[@]} -eq 0 ] && presets=(release asan fuzz)
+[ ${#presets[@]} -eq 0 ] && presets=(release asan fuzz browser)
 jobs=${JOBS:-$(nproc)}
 # Clones at other paths share the compiler cache (scripts/build.sh does the same).
 export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$PWD}
@@ -32,8 +34,13 @@ for p in "${presets[@]}"; do
       ctest --preset "$p" "$@" ;;
     fuzz)
       bash scripts/fuzz.sh smoke ;;
+    browser)
+      bash scripts/build.sh # nothing to do after the release stage
+      (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)
+      mkdir -p build/browser
+      node tests/browser/dashboard_test.mjs build/release/bin/coordinator build/browser/dashboard.png ;;
     *)
-      echo "test.sh: unknown preset '$p' (release, asan, tsan, fuzz)" >&2
+      echo "test.sh: unknown preset '$p' (release, asan, tsan, fuzz, browser)" >&2
       exit 2 ;;
   esac
   echo "test.sh: $p passed in $(( $(date +%s) - start )) s"
