@@ -20,6 +20,7 @@
   let charts = null;
   let previous = null; // the last snapshot, for rates
   let timer = null;
+  let generation = 0; // bumped by stop(): an answer to an older poll is dropped
   let lastOk = 0;
 
   // -- token ----------------------------------------------------------------------------
@@ -59,32 +60,38 @@
   function stop() {
     if (timer) clearTimeout(timer);
     timer = null;
+    generation++;
   }
 
   async function poll() {
     stop();
+    const mine = generation;
     const token = sessionStorage.getItem(TOKEN_KEY);
     if (!token) return showLogin("");
     let res;
+    let snap = null;
     try {
       res = await fetch("/api/v1/dashboard", {
         headers: { Authorization: "Bearer " + token },
         cache: "no-store",
+        signal: AbortSignal.timeout(5 * POLL_MS), // a node that hangs is retried, not waited on
       });
+      if (res.ok) snap = await res.json();
     } catch (e) {
+      if (mine !== generation) return;
       setStatus("node unreachable", "bad");
       timer = setTimeout(poll, POLL_MS);
       return;
     }
+    if (mine !== generation) return; // signed out meanwhile
     if (res.status === 401 || res.status === 403) {
       sessionStorage.removeItem(TOKEN_KEY);
       const why = await res.json().then((b) => b.error).catch(() => "");
       return showLogin(`Wrong admin token: the node answered ${res.status}` + (why ? ` (${why})` : "") + ".");
     }
-    if (!res.ok) {
+    if (!snap) {
       setStatus(`node answered ${res.status}`, "bad");
     } else {
-      const snap = await res.json();
       lastOk = Date.now();
       render(snap);
       setStatus("live", "ok");
@@ -100,7 +107,8 @@
 
   // Polls that stop answering show up as a stale page, not as frozen numbers.
   setInterval(() => {
-    if (lastOk && timer && Date.now() - lastOk > 5 * POLL_MS) setStatus("stale", "bad");
+    if (lastOk && !$("board").hidden && Date.now() - lastOk > 5 * POLL_MS)
+      setStatus(`stale: last data ${duration(Date.now() - lastOk)} ago`, "bad");
   }, POLL_MS);
 
   // -- rendering ------------------------------------------------------------------------
