@@ -5,6 +5,7 @@
 #   bench/dashboard_ab.sh [ROUNDS] [BUILD_DIR]     (default 3, build/release; ~8 min at 3)
 # Needs coordinator and load built, chromium and tests/browser's npm packages (scripts/setup.sh).
 # Run it on a quiet machine: the client, the node and the browser share the CPUs.
+# QUICK=1 shrinks both scenarios to check the plumbing in ~1 min (its numbers mean nothing).
 set -u
 SRC_DIR=$(cd "$(dirname "$0")/.." && pwd)
 ROUNDS=${1:-3}
@@ -15,6 +16,12 @@ KEY=bench-key
 SECRET=bench-secret
 ADMIN=bench-admin
 GATEWAY_NODE="--gateway.shard_count=4 --gateway.sharders=4"
+S2_ARGS="--sessions 1000 --rounds 50"
+S4_ARGS="--rates 5000,10000,20000,50000,80000 --step-seconds 2 --flood-seconds 2"
+if [ "${QUICK:-0}" = 1 ]; then
+  S2_ARGS="--sessions 100 --rounds 5"
+  S4_ARGS="--rates 1000 --step-seconds 1 --flood-seconds 0"
+fi
 for b in "$COORD_BIN" "$LOAD_BIN"; do
   [ -x "$b" ] || { echo "missing $b (build coordinator and load first)" >&2; exit 1; }
 done
@@ -59,11 +66,11 @@ RESULTS=$(mktemp)
 for round in $(seq 1 "$ROUNDS"); do
   for mode in none dashboard; do
     echo "== round $round: $mode" >&2
-    run $mode s2 -- --scenario fanout --sessions 1000 --rounds 50 --seconds 180 >>"$RESULTS"
+    # shellcheck disable=SC2086
+    run $mode s2 -- --scenario fanout $S2_ARGS --seconds 180 >>"$RESULTS"
     # shellcheck disable=SC2086
     run $mode s4 $GATEWAY_NODE -- --scenario route --sharders 4 --workers 2 --guilds 10000 \
-      --payload 300 --rates 5000,10000,20000,50000,80000 --step-seconds 2 --flood-seconds 2 \
-      --seconds 120 >>"$RESULTS"
+      --payload 300 $S4_ARGS --seconds 120 >>"$RESULTS"
   done
 done
 
