@@ -3,9 +3,11 @@
 #include "actors/http_reply.hpp"
 
 #include "actors/admin_json.hpp"
+#include "actors/dashboard.hpp"
 #include "proto/admin_codec.hpp"
 #include "proto/secure_compare.hpp"
 #include "proto/snowflake.hpp"
+#include "web/assets.hpp"
 
 #include <caf/event_based_actor.hpp>
 #include <spdlog/spdlog.h>
@@ -173,6 +175,12 @@ void admin_route(self_ptr self, const net::http_request& req,
       return reply_error(r, 405, "method not allowed");
     return stats_route(self, r);
   }
+  if (path[2] == "dashboard" && n == 3) {
+    if (req.method != "GET")
+      return reply_error(r, 405, "method not allowed");
+    // The dashboard actor answers every poll of one window with the same snapshot.
+    return self->send(self->state.dashboard, dashboard_atom::value, r);
+  }
   if (path[2] == "sessions" && (n == 3 || n == 4))
     return sessions_route(self, req, path, r);
   if (path[2] == "shards" && n == 3) {
@@ -185,10 +193,25 @@ void admin_route(self_ptr self, const net::http_request& req,
   reply_error(r, 404, "not found");
 }
 
+/// GET /dashboard and its files: public (the page holds no data; its data calls need the
+/// admin token).
+void dashboard_files(const net::http_request& req, const http_responder_ptr& r) {
+  const auto* file = web::find_asset(req.target);
+  if (!file)
+    return reply_error(r, 404, "not found");
+  if (req.method != "GET")
+    return reply_error(r, 405, "method not allowed");
+  reply(r, 200, std::string(file->body), std::string(file->content_type));
+}
+
 } // namespace
 
 caf::behavior http_api(caf::stateful_actor<http_api_state>* self, http_api_deps deps) {
   self->state.deps = std::move(deps);
+  const auto& d = self->state.deps;
+  // Linked: it ends with this actor.
+  self->state.dashboard =
+    self->spawn<caf::linked>(dashboard, dashboard_deps{d.broker, d.stats, d.planner, d.metrics});
   return {
     [=](http_atom, const net::http_request& req, const http_responder_ptr& r) {
       self->state.deps.metrics->http_requests.inc();
@@ -204,6 +227,8 @@ caf::behavior http_api(caf::stateful_actor<http_api_state>* self, http_api_deps 
         return reply(r, 200, self->state.deps.metrics->render(),
                      "text/plain; version=0.0.4; charset=utf-8");
       }
+      if (!path.empty() && path[0] == "dashboard")
+        return dashboard_files(req, r);
       if (path.size() >= 3 && path[0] == "api" && path[1] == "v1")
         return admin_route(self, req, path, r);
       if (is_read_api_path(req.target))

@@ -1,7 +1,8 @@
 #pragma once
-// Plain HTTP requests: /healthz, /metrics and the admin API of SPEC.md §6. It never blocks:
-// each request that needs another actor is a CAF request whose answer is written back
-// through the responder (net/ posts it onto the connection's strand).
+// Plain HTTP requests: /healthz, /metrics, the admin API of SPEC.md §6 and the dashboard's
+// page and data (§10). It never blocks: each request that needs another actor is a CAF
+// request whose answer is written back through the responder (net/ posts it onto the
+// connection's strand).
 
 #include "actors/messages.hpp"
 #include "actors/read_api.hpp"
@@ -26,6 +27,7 @@ struct http_api_deps {
 struct http_api_state {
   static inline const char* name = "http_api";
   http_api_deps deps;
+  caf::actor dashboard; ///< GET /api/v1/dashboard (spawned linked to this actor)
 };
 
 /// Spawn with `sys.spawn(http_api, deps)`; send it (http_atom, http_request, responder).

@@ -81,6 +81,9 @@ using music_get_atom = caf::atom_constant<caf::atom("cd_mget")>;
 
 /// net -> http_api: one HTTP request (net::http_request, http_responder_ptr).
 using http_atom = caf::atom_constant<caf::atom("cd_http")>;
+/// http_api -> dashboard: answer GET /api/v1/dashboard (http_responder_ptr) with the
+/// latest snapshot (SPEC.md §10).
+using dashboard_atom = caf::atom_constant<caf::atom("cd_dash")>;
 
 // -- message types ------------------------------------------------------------
 

@@ -14,8 +14,11 @@ packages=(
   # the package stage (scripts/package-test.sh): cpack's dpkg-shlibdeps and file, lintian,
   # systemd-analyze (the systemd package starts nothing where systemd is not PID 1)
   dpkg-dev file lintian systemd adduser
+  # the browser stage (tests/browser): headless chromium driven by playwright-core
+  chromium
 )
-# The examples stage (examples/js) needs Node.js with npm: Debian's, unless one is installed
+# npm fetches uPlot for /dashboard (web/, at configure), playwright-core for the browser
+# stage and ws for the examples: Debian's nodejs/npm, unless a node with npm is on the PATH
 # already (e.g. NodeSource's nodejs, which bundles npm and conflicts with Debian's npm).
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
   packages+=(nodejs npm)
@@ -27,6 +30,7 @@ for p in "${packages[@]}"; do
     missing+=("$p")
   fi
 done
+
 
 if [ ${#missing[@]} -eq 0 ]; then
   echo "setup: all packages present"

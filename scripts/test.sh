@@ -4,10 +4,12 @@
 #   release  the whole ctest suite against the optimised build (includes the bench smoke run)
 #   package  the Debian package of the Release build: lintian, apt-get install, run as the
 #            service user, purge (scripts/package-test.sh; root, installs on this machine)
-#   asan     the whole ctest suite again, everything built with AddressSanitizer + UBSan
-#   fuzz     a short run of every libFuzzer target, plus the regression inputs (scripts/fuzz.sh)
 #   examples every client in examples/ (Python and JavaScript) against the Release coordinator
 #            (tests/examples/run.py; `npm ci` installs ws from examples/js/package-lock.json)
+#   browser  /dashboard in Debian's headless chromium (tests/browser, playwright-core) against
+#            the release binary; saves build/browser/dashboard.png
+#   asan     the whole ctest suite again, everything built with AddressSanitizer + UBSan
+#   fuzz     a short run of every libFuzzer target, plus the regression inputs (scripts/fuzz.sh)
 # Not in CI: tsan, the whole suite under ThreadSanitizer against CAF itself built with TSan
 # (scripts/caf-tsan.sh, once), no suppressions; ~8 min here with a warm ccache, ~35 cold.
 # Name presets to run only those: `bash scripts/test.sh release` is the quick check.
@@ -17,7 +19,7 @@ cd "$(dirname "$0")/.."
 presets=()
 while [ $# -gt 0 ] && [ "$1" != "--" ]; do presets+=("$1"); shift; done
 [ "${1:-}" = "--" ] && shift
-[ ${#presets[@]} -eq 0 ] && presets=(release package examples asan fuzz)
+[ ${#presets[@]} -eq 0 ] && presets=(release package examples browser asan fuzz)
 jobs=${JOBS:-$(nproc)}
 # Clones at other paths share the compiler cache (scripts/build.sh does the same).
 export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$PWD}
@@ -43,8 +45,13 @@ for p in "${presets[@]}"; do
       python3 tests/examples/run.py --coordinator build/release/bin/coordinator ;;
     package)
       bash scripts/package-test.sh ;;
+    browser)
+      bash scripts/build.sh # nothing to do after the release stage
+      (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)
+      mkdir -p build/browser
+      node tests/browser/dashboard_test.mjs build/release/bin/coordinator build/browser/dashboard.png ;;
     *)
-      echo "test.sh: unknown preset '$p' (release, package, examples, asan, tsan, fuzz)" >&2
+      echo "test.sh: unknown preset '$p' (release, package, examples, browser, asan, tsan, fuzz)" >&2
       exit 2 ;;
   esac
   echo "test.sh: $p passed in $(( $(date +%s) - start )) s"

@@ -1,0 +1,45 @@
+#pragma once
+// The data behind /dashboard (SPEC.md §10). Every open page polls GET /api/v1/dashboard about
+// once a second; this actor builds at most one snapshot per `max_age` and answers every poll
+// of that window with the same encoded body, so N dashboards cost one gathering and one encode
+// per window, not N. It only reads what the metrics registry, the shard stats, the broker's
+// service list and the shard planner already keep: nothing is added on a hot path.
+
+#include "actors/messages.hpp"
+#include "metrics/registry.hpp"
+
+#include <caf/event_based_actor.hpp>
+#include <caf/stateful_actor.hpp>
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace coord::actors {
+
+/// What the dashboard needs of the rest of the node.
+struct dashboard_deps {
+  caf::actor broker;  ///< services_atom
+  caf::actor stats;   ///< music_get_atom
+  caf::actor planner; ///< shard_plan_atom
+  metrics::registry* metrics = nullptr;
+  std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+  /// How long one snapshot answers polls.
+  std::chrono::milliseconds max_age{500};
+};
+
+struct dashboard_state {
+  static inline const char* name = "dashboard";
+  dashboard_deps deps;
+  std::shared_ptr<const std::string> body; ///< the latest snapshot, null before the first
+  std::chrono::steady_clock::time_point built_at;
+  std::vector<http_responder_ptr> waiting; ///< polls waiting for the snapshot being built
+  std::uint64_t snapshots = 0;             ///< snapshots built (console `actors`)
+  std::uint64_t polls = 0;                 ///< polls answered or waiting
+};
+
+/// Spawn with `sys.spawn(dashboard, deps)`; send it (dashboard_atom, http_responder_ptr).
+caf::behavior dashboard(caf::stateful_actor<dashboard_state>* self, dashboard_deps deps);
+
+} // namespace coord::actors
