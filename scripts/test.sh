@@ -5,7 +5,8 @@
 #   package  the Debian package of the Release build: lintian, apt-get install, run as the
 #            service user, purge (scripts/package-test.sh; root, installs on this machine)
 #   examples every client in examples/ (Python and JavaScript) against the Release coordinator
-#            (tests/examples/run.py; `npm ci` installs ws from examples/js/package-lock.json)
+#            (tests/examples/run.py; `npm ci` installs ws from examples/js/package-lock.json),
+#            and docs/grafana-dashboard.json against the node's /metrics
 #   browser  /dashboard in Debian's headless chromium (tests/browser, playwright-core) against
 #            the release binary; saves build/browser/dashboard.png
 #   asan     the whole ctest suite again, everything built with AddressSanitizer + UBSan
@@ -42,7 +43,9 @@ for p in "${presets[@]}"; do
       # a no-op after the release stage; builds only the coordinator when run alone
       cmake --preset release >/dev/null
       cmake --build --preset release -j "$jobs" --target coordinator
-      python3 tests/examples/run.py --coordinator build/release/bin/coordinator ;;
+      python3 tests/examples/run.py --coordinator build/release/bin/coordinator
+      # the Grafana dashboard of docs/ names only series the node really exposes
+      python3 docs/tools/check_dashboard.py --binary build/release/bin/coordinator ;;
     package)
       bash scripts/package-test.sh ;;
     browser)

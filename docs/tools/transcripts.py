@@ -255,9 +255,11 @@ async def voice(node, t):
     await music.recv()
     await music.send({"op": "getState", "d": {"guild_id": "111"}})
     await music.recv()
-    # getQueue is not answered by every build yet (an op not served gets no reply), so it is
-    # left out here; add it once the node serves it.
+    await music.send({"op": "getQueue", "d": {"guild_id": "111"}})
+    await music.recv()
     await music.send({"op": "getState", "d": {"guild_id": "999"}})
+    await music.recv()
+    await music.send({"op": "requestSubtitle", "d": {"guild_id": 999}})
     await music.recv()
     await music.send({"op": "GET_STATUS", "d": None})
     await music.recv()
