@@ -34,7 +34,7 @@ std::optional<errc> expected_refusal(const std::optional<boost::json::value>& v)
   const auto* op = obj->if_contains("op");
   if (!op || !(op->is_int64() || op->is_uint64()))
     return errc::invalid_payload;
-  if (!op->is_int64() || op->get_int64() < 0 || op->get_int64() > 5)
+  if (!op->is_int64() || op->get_int64() < 0 || op->get_int64() > 6)
     return errc::unknown_opcode;
   if (!obj->contains("d"))
     return errc::invalid_payload;
@@ -124,9 +124,10 @@ void check_decode(const gw::frame& f, std::optional<gw::service_type> as) {
   if (!msg) {
     const auto& e = msg.error();
     fuzz::check_error(e);
-    if (f.op == gw::op::identify && as)
-      FUZZ_CHECK(e.code == errc::already_identified, "identify twice is 4002 first");
-    else if (f.op != gw::op::identify && f.op != gw::op::heartbeat && !as)
+    if ((f.op == gw::op::identify || f.op == gw::op::resume) && as)
+      FUZZ_CHECK(e.code == errc::already_identified, "identify/resume when identified is 4002");
+    else if (f.op != gw::op::identify && f.op != gw::op::heartbeat &&
+             f.op != gw::op::resume && !as)
       FUZZ_CHECK(e.code == errc::not_identified, "ops 2-5 before identify are 4000");
     else if (f.op == gw::op::hello || f.op == gw::op::heartbeat_ack)
       FUZZ_CHECK(e.code == errc::unknown_opcode, "clients do not send ops 3 and 4");
@@ -152,6 +153,10 @@ void check_decode(const gw::frame& f, std::optional<gw::service_type> as) {
   } else if (const auto* c = std::get_if<gw::cache_update>(&*msg)) {
     FUZZ_CHECK(as && f.op == gw::op::cache, "cache updates only from identified sessions");
     fuzz::check_cache_update(*c);
+  } else if (const auto* r = std::get_if<gw::resume>(&*msg)) {
+    FUZZ_CHECK(!as && f.op == gw::op::resume, "resume only before identify");
+    const auto& d = f.d.as_object();
+    FUZZ_CHECK(d.at("sessionId").as_string() == r->session_id, "sessionId kept as sent");
   }
 }
 
@@ -167,7 +172,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     return 0;
   }
   FUZZ_CHECK(!expected, "open() accepted a frame SPEC §4.1 refuses");
-  FUZZ_CHECK(f->op >= gw::op::identify && f->op <= gw::op::cache, "open() keeps ops 0..5");
+  FUZZ_CHECK(f->op >= gw::op::identify && f->op <= gw::op::resume, "open() keeps ops 0..6");
   check_decode(*f, std::nullopt);
   for (auto type : all_types)
     check_decode(*f, type);

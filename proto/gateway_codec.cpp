@@ -301,7 +301,7 @@ result<frame> open(std::string_view text) {
     code = *i;
   else if (!op_it->value().is_uint64())
     return invalid_field("op");
-  if (code < op::identify || code > op::cache)
+  if (code < op::identify || code > op::resume)
     return decode_error{errc::unknown_opcode, "unknown opcode"};
   const auto d_it = obj->find("d");
   if (d_it == obj->end())
@@ -430,6 +430,14 @@ result<client_message> decode(const frame& f, const session_view& session) {
       return id.error();
     return client_message{std::move(*id)};
   }
+  if (f.op == op::resume) {
+    if (session.identified_as)
+      return decode_error{errc::already_identified, "already identified"};
+    auto r = decode_resume(f.d, session.secret);
+    if (!r)
+      return r.error();
+    return client_message{std::move(*r)};
+  }
   if (f.op == op::heartbeat) {
     auto h = decode_heartbeat(f, session.identified_as);
     if (!h)
@@ -470,10 +478,21 @@ std::string encode_heartbeat_ack() {
   return "{\"op\":4,\"d\":{}}";
 }
 
-std::string encode_identified(service_type type, const std::vector<shard_id>& shards) {
-  if (type == service_type::sharder)
-    return encode_shard_list(event_type::identified, shards);
-  return "{\"op\":2,\"t\":\"IDENTIFIED\",\"d\":{}}";
+std::string encode_identified(service_type type, const std::vector<shard_id>& shards,
+                              std::string_view session_id) {
+  auto out = type == service_type::sharder
+               ? encode_shard_list(event_type::identified, shards)
+               : std::string{"{\"op\":2,\"t\":\"IDENTIFIED\",\"d\":{}}"};
+  if (session_id.empty())
+    return out;
+  // The session id goes first in d, so the shard list stays as encode_shard_list wrote it.
+  const auto d = out.find("\"d\":{") + 5;
+  std::string id{"\"sessionId\":"};
+  json_text::append_string(id, session_id);
+  if (out[d] != '}')
+    id.push_back(',');
+  out.insert(d, id);
+  return out;
 }
 
 std::string encode_shards_assigned(const std::vector<shard_id>& shards) {

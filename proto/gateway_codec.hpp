@@ -6,6 +6,7 @@
 #include "proto/admin_codec.hpp"
 #include "proto/errors.hpp"
 #include "proto/gateway_cache.hpp"
+#include "proto/gateway_resume.hpp"
 #include "proto/guild_settings.hpp"
 
 #include <boost/json/value.hpp>
@@ -27,6 +28,7 @@ constexpr int event = 2;         ///< both, with `t`
 constexpr int hello = 3;         ///< -> client
 constexpr int heartbeat_ack = 4; ///< -> client
 constexpr int cache = 5;         ///< client ->
+constexpr int resume = 6;        ///< client -> (SPEC §4.9)
 } // namespace op
 
 /// A shard id (Discord's are small; anything past 2^32-1 is refused).
@@ -68,13 +70,13 @@ bool may_send(service_type from, event_type e) noexcept;
 
 /// A parsed frame whose envelope passed; `d` and `t` not yet checked.
 struct frame {
-  int op = 0;             ///< 0..5
+  int op = 0;             ///< 0..6
   boost::json::value d;   ///< any JSON value; the decoders want an object
   boost::json::value t;   ///< null when absent; only op 2 reads it
 };
 
 /// Step 1: invalid JSON -> invalid_json ("invalid json"); not an object, `op` missing or not
-/// an integer, or `d` missing -> invalid_payload; an integer op outside 0..5 -> unknown_opcode.
+/// an integer, or `d` missing -> invalid_payload; an integer op outside 0..6 -> unknown_opcode.
 /// The session then applies its state checks (SPEC §4.1) before a decode_* call.
 result<frame> open(std::string_view text);
 
@@ -168,10 +170,11 @@ struct session_view {
 };
 
 /// Any client frame, decoded.
-using client_message = std::variant<identify, heartbeat, client_event, cache_update>;
+using client_message = std::variant<identify, heartbeat, client_event, cache_update, resume>;
 
-/// All of SPEC §4's checks after open(), in order: op 0 when identified -> already_identified;
-/// any op but 0 or 1 before identify -> not_identified ("identify first"); ops 3 and 4 (sent
+/// All of SPEC §4's checks after open(), in order: op 0 or 6 when identified ->
+/// already_identified; op 6: decode_resume; any op but 0, 1 or 6 before identify ->
+/// not_identified ("identify first"); ops 3 and 4 (sent
 /// only by the coordinator) -> unknown_opcode; then decode_identify / decode_heartbeat /
 /// decode_event / decode_cache.
 result<client_message> decode(const frame& f, const session_view& session);
@@ -185,8 +188,10 @@ std::string encode_heartbeat_request();
 /// HEARTBEAT_ACK: {"op":4,"d":{}}.
 std::string encode_heartbeat_ack();
 
-/// IDENTIFIED: d {"shards":[..]} for a sharder, {} for any other type (shards ignored).
-std::string encode_identified(service_type type, const std::vector<shard_id>& shards);
+/// IDENTIFIED: d {"sessionId":"..","shards":[..]} for a sharder, {"sessionId":".."} for any
+/// other type (shards ignored); no sessionId when `session_id` is empty.
+std::string encode_identified(service_type type, const std::vector<shard_id>& shards,
+                              std::string_view session_id = {});
 
 /// SHARDS_ASSIGNED: d {"shards":[..]} (the sharder's full new list).
 std::string encode_shards_assigned(const std::vector<shard_id>& shards);

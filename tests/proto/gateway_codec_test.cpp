@@ -58,7 +58,7 @@ BOOST_AUTO_TEST_CASE(envelope_errors_map_to_4003_4004_4005) {
           {R"({"op":1.0,"d":{}})", errc::invalid_payload, "invalid field op"},
           {R"({"op":null,"d":{}})", errc::invalid_payload, "invalid field op"},
           {R"({"op":true,"d":{}})", errc::invalid_payload, "invalid field op"},
-          {R"({"op":6,"d":{}})", errc::unknown_opcode, "unknown opcode"},
+          {R"({"op":7,"d":{}})", errc::unknown_opcode, "unknown opcode"},
           {R"({"op":-1,"d":{}})", errc::unknown_opcode, "unknown opcode"},
           {R"({"op":10,"d":{}})", errc::unknown_opcode, "unknown opcode"},
           {R"({"op":9223372036854775807,"d":{}})", errc::unknown_opcode, "unknown opcode"},
