@@ -31,8 +31,8 @@ std::string encode_sessions(const std::vector<session_info>& sessions) {
   for (const auto& s : sessions)
     xs.push_back(json::object{{"id", s.id},
                               {"dialect", net::to_string(s.dialect)},
-                              // SPEC §6: every listed session has a live connection
-                              {"state", "connected"},
+                              // SPEC §6/§4.9: connected, or resumable
+                              {"state", s.state},
                               {"remote", s.remote},
                               {"queuedBytes", s.queued_bytes},
                               {"receiving", s.receiving}});

@@ -29,13 +29,15 @@ void broker_state::remove_receiver(std::uint64_t id) {
 
 session_info broker_state::info(std::uint64_t id, const session_handle& h) const {
   const auto& c = *h.conn;
-  return session_info{id,
-                      c.dialect(),
-                      c.remote_address(),
-                      c.queued_bytes(),
-                      companion_index.count(id) != 0,
-                      c.messages_in(),
-                      c.messages_out()};
+  session_info out;
+  out.id = id;
+  out.dialect = c.dialect();
+  out.remote = c.remote_address();
+  out.queued_bytes = c.queued_bytes();
+  out.receiving = companion_index.count(id) != 0;
+  out.messages_in = c.messages_in();
+  out.messages_out = c.messages_out();
+  return out;
 }
 
 caf::behavior broker(caf::stateful_actor<broker_state>* self, metrics::registry* metrics) {
@@ -49,15 +51,18 @@ caf::behavior broker_with(caf::stateful_actor<broker_state>* self, metrics::regi
   self->state.router = command_router{
     cfg.command_buffer,
     std::chrono::duration_cast<command_router::clock::duration>(cfg.command_ttl)};
+  self->state.resume_window = cfg.resume_window;
+  self->state.command_grace = cfg.command_grace;
+  self->state.resume_buffer_events = cfg.resume_buffer_events;
+  self->state.resume_buffer_bytes = cfg.resume_buffer_bytes;
   caf::message_handler own{
     [=](register_atom, session_handle& h) {
       auto id = h.conn->id();
       self->state.sessions.emplace(id, std::move(h));
     },
     [=](unregister_atom, std::uint64_t id) {
+      // Companion and voice sessions; gateway sessions say gw_gone (they may be resumable).
       self->state.remove_receiver(id);
-      self->state.forget_gateway(id);
-      self->state.heartbeats.erase(id);
       self->state.sessions.erase(id);
     },
     [=](attach_atom, std::uint64_t id, const net::buffer& reply) {
@@ -77,23 +82,20 @@ caf::behavior broker_with(caf::stateful_actor<broker_state>* self, metrics::regi
         for (auto* conn : st.companions)
           conn->send(msg.companion);
       if (msg.gateway)
-        st.fan_out_gateway(msg.gateway);
+        fan_out_gateway(self, msg.gateway);
       st.metrics->broadcasts.inc();
       std::chrono::duration<double> took = std::chrono::steady_clock::now() - msg.started;
       st.metrics->broadcast_seconds.observe(took.count());
     },
-    [=](sessions_atom) {
-      std::vector<session_info> out;
-      out.reserve(self->state.sessions.size());
-      for (auto& [id, h] : self->state.sessions)
-        out.push_back(self->state.info(id, h));
-      return out;
-    },
+    [=](sessions_atom) { return list_sessions(self); },
     [=](session_find_atom, std::uint64_t id) -> caf::result<session_ref> {
-      auto i = self->state.sessions.find(id);
-      if (i == self->state.sessions.end())
+      auto info = find_session(self, id);
+      if (!info)
         return make_coord_error(coord_errc::not_found, "no such session");
-      return session_ref{self->state.info(id, i->second), i->second.actor};
+      auto i = self->state.sessions.find(id);
+      // A resumable session has no actor: the console shows what the broker knows.
+      return session_ref{std::move(*info),
+                         i == self->state.sessions.end() ? caf::actor{} : i->second.actor};
     },
     [=](session_refs_atom) {
       std::vector<session_ref> out;
@@ -109,11 +111,7 @@ caf::behavior broker_with(caf::stateful_actor<broker_state>* self, metrics::regi
                               {"mailbox_peak", std::to_string(self->state.mailbox.peak)}});
     },
     [=](kick_atom, std::uint64_t id, std::uint16_t code) {
-      auto i = self->state.sessions.find(id);
-      if (i == self->state.sessions.end())
-        return false;
-      i->second.conn->close(code, "closed by operator");
-      return true;
+      return kick_session(self, id, code);
     },
     [=](close_all_atom, std::uint16_t code, const std::string& reason) {
       for (auto& [id, h] : self->state.sessions)

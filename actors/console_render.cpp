@@ -50,7 +50,7 @@ std::string render_sessions(std::vector<session_info> sessions,
   std::string out = "sessions:" + std::to_string(sessions.size()) + "\n";
   for (const auto& s : sessions)
     out += "id=" + std::to_string(s.id) + " dialect=" + net::to_string(s.dialect) +
-           " remote=" + escape_value(s.remote) + " receiving=" + yes_no(s.receiving) +
+           " state=" + s.state + " remote=" + escape_value(s.remote) + " receiving=" + yes_no(s.receiving) +
            " queued_bytes=" + std::to_string(s.queued_bytes) +
            " messages_in=" + std::to_string(s.messages_in) +
            " messages_out=" + std::to_string(s.messages_out) + "\n";
@@ -66,6 +66,18 @@ std::string render_session(const session_info& info, const std::optional<actor_s
   out += "queued_bytes:" + std::to_string(info.queued_bytes) + "\n";
   out += "messages_in:" + std::to_string(info.messages_in) + "\n";
   out += "messages_out:" + std::to_string(info.messages_out) + "\n";
+  if (info.replays) { // an identified gateway session (SPEC §4.9)
+    out += "last_s:" + std::to_string(info.last_s) + "\n";
+    out += "replay_events:" + std::to_string(info.replay_events) + "\n";
+    out += "replay_bytes:" + std::to_string(info.replay_bytes) + "\n";
+    out += "resumable_in_ms:" +
+           (info.resumable_in_ms < 0 ? std::string{"-"} : std::to_string(info.resumable_in_ms)) +
+           "\n";
+  }
+  if (info.state == "resumable") {
+    out += "state:resumable\n"; // no connection, so no session actor to ask
+    return out;
+  }
   if (!actor) {
     out += "actor:no answer\n";
     return out;

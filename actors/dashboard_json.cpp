@@ -48,11 +48,9 @@ json::array closes_json(const metrics::registry& m) {
 
 std::string encode_dashboard(const dashboard_input& in) {
   const auto& m = *in.metrics;
-  static constexpr const char* outcomes[] = {"routed", "buffered", "dropped_overflow",
-                                             "dropped_expired"};
   json::object commands;
   for (std::size_t i = 0; i < metrics::command_outcomes; ++i)
-    commands[outcomes[i]] = m.commands[i].value();
+    commands[metrics::command_outcome_names[i]] = m.commands[i].value();
   json::array music_shards;
   for (const auto& s : in.music.shards)
     music_shards.push_back(json::object{{"shardId", s.shard_id},

@@ -39,30 +39,23 @@ void on_identify(self_ptr self, gw::identify& id) {
   auto& st = self->state;
   st.type = id.type;
   st.compress = id.compress;
-  // The broker learns the type just before IDENTIFIED is queued: whatever it then sends
-  // (broadcasts, routed commands) is queued after IDENTIFIED.
-  auto announce = [self, type = static_cast<std::uint8_t>(id.type), compress = id.compress] {
-    self->send(self->state.deps.broker, gw_ident_atom::value, self->state.conn->id(), type,
-               compress);
+  // The broker sends IDENTIFIED (numbered, with the sessionId) and only then anything else
+  // (broadcasts, routed commands).
+  auto announce = [self, type = static_cast<std::uint8_t>(id.type),
+                   compress = id.compress](const std::vector<std::uint32_t>& shards) {
+    auto& st = self->state;
+    self->send(st.deps.broker, gw_ident_atom::value, st.session, type, compress, shards);
   };
-  if (id.type != gw::service_type::sharder) {
-    announce();
-    st.send(gw::encode_identified(id.type, {}));
-    return;
-  }
+  if (id.type != gw::service_type::sharder)
+    return announce({});
   std::vector<std::uint32_t> wanted;
   if (id.shards)
     wanted = *id.shards;
   self
-    ->request(st.deps.planner, caf::infinite, shard_identify_atom::value, st.conn->id(),
+    ->request(st.deps.planner, caf::infinite, shard_identify_atom::value, st.session,
               caf::actor{self}, std::move(wanted))
     .then(
-      [self, announce](const std::vector<std::uint32_t>& shards) {
-        auto& st = self->state;
-        announce();
-        self->send(st.deps.broker, gw_shards_atom::value, st.conn->id(), shards);
-        st.send(gw::encode_identified(gw::service_type::sharder, shards));
-      },
+      [announce](const std::vector<std::uint32_t>& shards) { announce(shards); },
       [self](caf::error& err) {
         spdlog::error("gateway: shard planner did not answer session={} error=\"{}\"",
                       self->state.conn->id(), caf::to_string(err));
@@ -91,7 +84,7 @@ void on_event(self_ptr self, gw::client_event& ev) {
         self->send(st.deps.broker, route_atom::value, e.guild_id,
                    gw::encode_execute_command(e));
       } else if constexpr (std::is_same_v<T, gw::identify_request>) {
-        self->send(st.deps.planner, identify_request_atom::value, st.conn->id(), e.shard);
+        self->send(st.deps.planner, identify_request_atom::value, st.session, e.shard);
       } else if constexpr (std::is_same_v<T, gw::guild_settings_update>) {
         store_change<proto::guild_settings>(self, settings_set_atom::value, e.guild_id, e.patch);
       } else if constexpr (std::is_same_v<T, gw::music_command_update>) {
@@ -103,6 +96,42 @@ void on_event(self_ptr self, gw::client_event& ev) {
       }
     },
     ev);
+}
+
+/// RESUME (SPEC §4.9): the broker checks the session and replays; this connection then serves
+/// it. await, not then: frames after RESUME must see the resumed session.
+void on_resume(self_ptr self, const gw::resume& r) {
+  auto& st = self->state;
+  self
+    ->request(st.deps.broker, caf::infinite, gw_resume_atom::value, r.session_id, r.seq,
+              st.conn->id(), caf::actor{self})
+    .await(
+      [self](resume_answer& a) {
+        auto& st = self->state;
+        if (!a.ok) {
+          // Never compressed: this connection is not identified. It may IDENTIFY now.
+          st.conn->send(net::make_buffer(gw::encode_invalid_session()), false);
+          return;
+        }
+        st.session = a.session;
+        st.type = static_cast<gw::service_type>(a.type);
+        st.compress = a.compress;
+        if (st.type != gw::service_type::sharder)
+          return;
+        // Its shards follow §4.5: held since the connection ended, asked back now. A list
+        // that changed meanwhile comes as SHARDS_ASSIGNED.
+        self
+          ->request(st.deps.planner, caf::infinite, shard_identify_atom::value, st.session,
+                    caf::actor{self}, a.shards)
+          .then([self, before = a.shards](const std::vector<std::uint32_t>& shards) {
+            auto& st = self->state;
+            self->send(st.deps.broker, gw_shards_atom::value, st.session, shards);
+            if (shards != before)
+              self->send(st.deps.broker, gw_send_atom::value, st.session,
+                         gw::encode_shards_assigned(shards));
+          });
+      },
+      [self](caf::error&) { self->state.close(proto::close::internal_error, "internal error"); });
 }
 
 void handle_frame(self_ptr self, const std::string& data, bool binary) {
@@ -126,11 +155,13 @@ void handle_frame(self_ptr self, const std::string& data, bool binary) {
         on_identify(self, m);
       } else if constexpr (std::is_same_v<T, gw::heartbeat>) {
         self->send(st.deps.monitor, hb_touch_atom::value, st.conn->id());
-        self->send(st.deps.broker, gw_hb_atom::value, st.conn->id(), m.heap_used,
+        self->send(st.deps.broker, gw_hb_atom::value, st.session, m.heap_used,
                    m.guilds ? static_cast<std::int64_t>(*m.guilds) : std::int64_t{-1});
         st.send(gw::encode_heartbeat_ack());
       } else if constexpr (std::is_same_v<T, gw::client_event>) {
         on_event(self, m);
+      } else if constexpr (std::is_same_v<T, gw::resume>) {
+        on_resume(self, m);
       } else {
         if (const auto* ignored = std::get_if<gw::ignored_record>(&m))
           st.deps.metrics->cache_ignored[static_cast<std::size_t>(ignored->reason)].inc();
@@ -147,6 +178,7 @@ caf::behavior gateway_session(caf::stateful_actor<gateway_session_state>* self,
                               connection_ptr conn, gateway_deps deps) {
   auto& st = self->state;
   st.conn = std::move(conn);
+  st.session = st.conn->id();
   st.limiter = rate_limiter{deps.messages_per_minute};
   st.deps = std::move(deps);
   // HELLO is never compressed: compression starts with IDENTIFIED.
@@ -159,7 +191,8 @@ caf::behavior gateway_session(caf::stateful_actor<gateway_session_state>* self,
     [=](inspect_atom) {
       auto& st = self->state;
       std::string type = st.type ? std::string{gw::to_string(*st.type)} : "-";
-      return summarize(self, {{"session", std::to_string(st.conn->id())},
+      return summarize(self, {{"session", std::to_string(st.session)},
+                              {"connection", std::to_string(st.conn->id())},
                               {"state", st.closing ? "closing"
                                         : st.type ? "identified" : "connected"},
                               {"type", type},
@@ -178,22 +211,28 @@ caf::behavior gateway_session(caf::stateful_actor<gateway_session_state>* self,
       st.deps.metrics->heartbeat_timeouts[static_cast<std::size_t>(net::dialect::gateway)].inc();
       st.close(proto::close::heartbeat_timeout, "heartbeat timeout");
     },
+    // Numbered by the broker, which sends them (or keeps them while the session is away).
     [=](shards_assigned_atom, const std::vector<std::uint32_t>& shards) {
       auto& st = self->state;
-      self->send(st.deps.broker, gw_shards_atom::value, st.conn->id(), shards);
-      if (!st.closing)
-        st.send(gw::encode_shards_assigned(shards));
+      self->send(st.deps.broker, gw_shards_atom::value, st.session, shards);
+      self->send(st.deps.broker, gw_send_atom::value, st.session,
+                 gw::encode_shards_assigned(shards));
     },
     [=](identify_granted_atom, std::uint32_t shard) {
-      if (!self->state.closing)
-        self->state.send(gw::encode_identify_granted(shard));
-    },
-    [=](closed_atom, std::uint16_t) {
       auto& st = self->state;
-      self->send(st.deps.broker, unregister_atom::value, st.conn->id());
+      self->send(st.deps.broker, gw_send_atom::value, st.session,
+                 gw::encode_identify_granted(shard));
+    },
+    [=](gw_taken_atom) { self->state.taken_over = true; },
+    [=](closed_atom, std::uint16_t code) {
+      auto& st = self->state;
       self->send(st.deps.monitor, hb_unwatch_atom::value, st.conn->id());
-      if (st.type == gw::service_type::sharder)
-        self->send(st.deps.planner, shard_end_atom::value, st.conn->id());
+      // Taken over by a RESUME: the session lives on in the newer connection.
+      if (!st.taken_over) {
+        self->send(st.deps.broker, gw_gone_atom::value, st.session, st.conn->id(), code);
+        if (st.type == gw::service_type::sharder)
+          self->send(st.deps.planner, shard_end_atom::value, st.session);
+      }
       self->quit();
     },
   };

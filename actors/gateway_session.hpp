@@ -34,11 +34,16 @@ struct gateway_session_state {
   connection_ptr conn;
   gateway_deps deps;
   rate_limiter limiter;
-  std::optional<proto::gateway::service_type> type; ///< set once identified
+  std::optional<proto::gateway::service_type> type; ///< set once identified (or resumed)
   bool compress = false;
   bool closing = false;
+  /// The session's id: this connection's, or the resumed session's (SPEC §4.9). The broker,
+  /// the planner and the lists know the session by it.
+  std::uint64_t session = 0;
+  bool taken_over = false; ///< a RESUME moved the session to a newer connection
 
-  /// Sends one payload, as a zlib stream in a binary frame when the session asked for it.
+  /// Sends one payload that carries no `s` (heartbeat ACKs and requests), as a zlib stream in
+  /// a binary frame when the session asked for it. Op 2 events go through the broker.
   void send(std::string json);
 
   /// Closes the session once; later calls do nothing.

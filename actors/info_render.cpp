@@ -87,10 +87,12 @@ void stats_section(std::string& out, const info_input& in) {
   kv(out, "total_store_commits", m.store_commits.value());
   kv(out, "total_store_commit_failures", m.store_commit_failures.value());
   kv(out, "total_http_requests", m.http_requests.value());
-  static constexpr const char* outcomes[] = {"routed", "buffered", "dropped_overflow",
-                                             "dropped_expired"};
   for (std::size_t i = 0; i < metrics::command_outcomes; ++i)
-    kv(out, std::string("total_commands_") + outcomes[i], m.commands[i].value());
+    kv(out, std::string("total_commands_") + metrics::command_outcome_names[i],
+       m.commands[i].value());
+  kv(out, "total_resumes", m.resumes_resumed.value());
+  kv(out, "total_resumes_invalid", m.resumes_invalid.value());
+  kv(out, "total_replayed_events", m.replayed_events.value());
   kv(out, "voice_clients", m.voice_clients.value());
 }
 

@@ -146,6 +146,8 @@ void show_session(self_ptr self, std::uint64_t id, const console_reply_ptr& r) {
     .then(
       [self, r](session_ref& ref) {
         auto info = ref.info;
+        if (!ref.actor) // a resumable gateway session: no connection, no actor
+          return r->answer(render_session(info, std::nullopt));
         self->request(ref.actor, inspect_timeout, inspect_atom::value)
           .then([r, info](actor_summary& s) { r->answer(render_session(info, s)); },
                 [r, info](caf::error&) { r->answer(render_session(info, std::nullopt)); });

@@ -100,11 +100,19 @@ struct session_handle {
 struct session_info {
   std::uint64_t id = 0;
   net::dialect dialect = net::dialect::companion;
+  /// connected, or resumable: a gateway session whose connection ended, kept for a RESUME
+  std::string state = "connected";
   std::string remote;
   std::size_t queued_bytes = 0;
   bool receiving = false; ///< handshaken and receiving broadcasts
   std::uint64_t messages_in = 0;  ///< messages received from the peer
   std::uint64_t messages_out = 0; ///< messages written to the peer
+  // Identified gateway sessions (SPEC §4.9); zero for the others.
+  bool replays = false;            ///< an identified gateway session: the fields below apply
+  std::uint64_t last_s = 0;        ///< the last `s` sent or buffered for it
+  std::size_t replay_events = 0;   ///< frames in its replay buffer
+  std::size_t replay_bytes = 0;    ///< their wire bytes
+  std::int64_t resumable_in_ms = -1; ///< resumable: time left to resume; -1: connected
 };
 
 /// A change to send to many sessions, encoded once per wire form before it is sent.
@@ -408,8 +416,37 @@ struct service_info {
 namespace coord::actors {
 
 /// gateway session -> broker: identify succeeded (std::uint64_t session, std::uint8_t
-/// proto::gateway::service_type, bool compress).
+/// proto::gateway::service_type, bool compress, std::vector<std::uint32_t> shards); the broker
+/// sends IDENTIFIED (with a new sessionId and `s`).
 using gw_ident_atom = caf::atom_constant<caf::atom("cd_gwident")>;
+/// gateway session -> broker: send one op 2 event of its own (std::uint64_t session,
+/// std::string payload without `s`): numbered, buffered for replay, compressed when asked.
+using gw_send_atom = caf::atom_constant<caf::atom("cd_gwsend")>;
+/// gateway session -> broker: its connection ended (std::uint64_t session, std::uint64_t
+/// connection, std::uint16_t close code): resumable or ended (SPEC §4.9).
+using gw_gone_atom = caf::atom_constant<caf::atom("cd_gwgone")>;
+/// gateway session -> broker: RESUME (std::string sessionId, std::uint64_t seq,
+/// std::uint64_t connection, caf::actor session actor) -> resume_answer. On success the
+/// broker has replayed the frames after seq and sent RESUMED.
+using gw_resume_atom = caf::atom_constant<caf::atom("cd_gwresum")>;
+/// broker -> the session actor of a connection a RESUME took over: skip the cleanup, the
+/// session lives on in the new connection.
+using gw_taken_atom = caf::atom_constant<caf::atom("cd_gwtaken")>;
+/// broker -> broker: a resumable session's command grace ended (std::uint64_t session,
+/// std::uint64_t generation).
+using gw_grace_atom = caf::atom_constant<caf::atom("cd_gwgrace")>;
+/// broker -> broker: a resumable session's window ended (std::uint64_t session,
+/// std::uint64_t generation).
+using gw_expire_atom = caf::atom_constant<caf::atom("cd_gwexpir")>;
+
+/// The broker's answer to a RESUME.
+struct resume_answer {
+  bool ok = false;          ///< false: INVALID_SESSION
+  std::uint64_t session = 0; ///< the resumed session's id (its first connection's)
+  std::uint8_t type = 0;    ///< proto::gateway::service_type
+  bool compress = false;
+  std::vector<std::uint32_t> shards; ///< a sharder's shards before it went away
+};
 /// gateway session -> broker: a heartbeat's data (std::uint64_t session, std::uint64_t
 /// heap_used, std::int64_t guilds or -1).
 using gw_hb_atom = caf::atom_constant<caf::atom("cd_gwhb")>;
@@ -428,6 +465,7 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(coord::actors::connection_ptr)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(coord::actors::http_responder_ptr)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(coord::actors::session_handle)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(coord::actors::session_info)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(coord::actors::resume_answer)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<coord::actors::session_info>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(coord::actors::broadcast_msg)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(coord::actors::music_snapshot)

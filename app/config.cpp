@@ -49,7 +49,15 @@ config::config() {
     .add(gateway_command_buffer, "command_buffer",
          "commands kept while no commands service is connected")
     .add(gateway_command_buffer_ttl_s, "command_buffer_ttl_s",
-         "seconds a kept command waits before it is dropped");
+         "seconds a kept command waits before it is dropped")
+    .add(gateway_resume_window_s, "resume_window_s",
+         "seconds a dropped service's session stays resumable (0 = resume off)")
+    .add(gateway_resume_buffer_events, "resume_buffer_events",
+         "op 2 frames kept per session for a resume")
+    .add(gateway_resume_buffer_bytes, "resume_buffer_bytes",
+         "wire bytes of op 2 frames kept per session for a resume")
+    .add(gateway_command_grace_ms, "command_grace_ms",
+         "milliseconds a dropped worker keeps its guilds before its commands go elsewhere");
   opt_group{custom_options_, "voice"}
     .add(voice_password, "password", "Authorization header music nodes must send on /ws "
                                      "(empty: every voice session is refused)")
@@ -105,6 +113,14 @@ std::string config::validate() const {
     return "gateway.shard_release_s must be between 0 and 86400";
   if (!(gateway_command_buffer_ttl_s > 0) || gateway_command_buffer_ttl_s > 86400)
     return "gateway.command_buffer_ttl_s must be between 0 and 86400";
+  if (!(gateway_resume_window_s >= 0) || gateway_resume_window_s > 86400)
+    return "gateway.resume_window_s must be between 0 and 86400";
+  if (gateway_resume_buffer_events < 1 || gateway_resume_buffer_events > 1000000)
+    return "gateway.resume_buffer_events must be between 1 and 1000000";
+  if (gateway_resume_buffer_bytes < 1 || gateway_resume_buffer_bytes > (std::size_t{1} << 32))
+    return "gateway.resume_buffer_bytes must be between 1 and 4294967296";
+  if (gateway_command_grace_ms > 3600000)
+    return "gateway.command_grace_ms must be at most 3600000";
   if (gateway_messages_per_minute > UINT32_MAX)
     return "gateway.messages_per_minute is too large";
   if (!(voice_heartbeat_interval_s > 0) || voice_heartbeat_interval_s > 86400)

@@ -52,6 +52,10 @@ public:
   std::size_t gateway_max_concurrency = 1;
   std::size_t gateway_command_buffer = 10000;
   double gateway_command_buffer_ttl_s = 30;
+  double gateway_resume_window_s = 60;       ///< 0: resume off (SPEC §4.9)
+  std::size_t gateway_resume_buffer_events = 1024;
+  std::size_t gateway_resume_buffer_bytes = 1 << 20;
+  std::size_t gateway_command_grace_ms = 2000;
   // [voice]
   std::string voice_password;
   double voice_heartbeat_interval_s = 15.0;

@@ -37,7 +37,11 @@ node::node(caf::actor_system& sys, const config& cfg,
            std::shared_ptr<store::settings_repository> repo)
   : sys_(sys), cfg_(cfg), repo_(repo) {
   actors::broker_config routing{cfg_.gateway_command_buffer,
-                                seconds_span(cfg_.gateway_command_buffer_ttl_s)};
+                                seconds_span(cfg_.gateway_command_buffer_ttl_s),
+                                seconds_span(cfg_.gateway_resume_window_s),
+                                std::chrono::milliseconds(cfg_.gateway_command_grace_ms),
+                                cfg_.gateway_resume_buffer_events,
+                                cfg_.gateway_resume_buffer_bytes};
   broker_ = sys_.spawn(actors::broker_with, &metrics_, routing);
   // The store blocks on fsync, so it gets a thread of its own instead of a scheduler worker.
   store_ = sys_.spawn<caf::detached>(actors::settings_store, std::move(repo),

@@ -8,6 +8,8 @@ const std::array<const char*, dialects> dialect_names{"companion", "gateway", "v
 const std::array<const char*, cache_types> cache_type_names{"member", "role",    "user",
                                                             "guild",  "channel", "voiceState"};
 const std::array<const char*, cache_ignore_reasons> cache_ignore_reason_names{"dm_channel"};
+const std::array<const char*, command_outcomes> command_outcome_names{
+  "routed", "buffered", "dropped_overflow", "dropped_expired", "rerouted"};
 
 void histogram::observe(double seconds) noexcept {
   std::size_t i = 0;
@@ -118,12 +120,16 @@ std::string registry::render() const {
            label("code", std::to_string(key.second)),
          n);
 
-  static constexpr std::array<const char*, command_outcomes> outcomes{
-    "routed", "buffered", "dropped_overflow", "dropped_expired"};
   head(out, "coordinator_commands_total", "counter", "EXECUTE_COMMAND events by outcome.");
   for (std::size_t i = 0; i < command_outcomes; ++i)
-    line(out, "coordinator_commands_total", label("outcome", outcomes[i]),
+    line(out, "coordinator_commands_total", label("outcome", command_outcome_names[i]),
          commands[i].value());
+  head(out, "coordinator_resumes_total", "counter", "Gateway RESUMEs by outcome.");
+  line(out, "coordinator_resumes_total", label("outcome", "resumed"), resumes_resumed.value());
+  line(out, "coordinator_resumes_total", label("outcome", "invalid"), resumes_invalid.value());
+  head(out, "coordinator_replayed_events_total", "counter",
+       "Gateway op 2 frames sent again by resumes.");
+  line(out, "coordinator_replayed_events_total", "", replayed_events.value());
 
   head(out, "coordinator_broadcast_seconds", "histogram",
        "Time from a broadcast's trigger to the last receiver's queue.");

@@ -58,8 +58,13 @@ constexpr std::size_t dialects = 3;
 extern const std::array<const char*, dialects> dialect_names;
 
 /// Outcomes of EXECUTE_COMMAND routing.
-enum class command_outcome : std::size_t { routed, buffered, dropped_overflow, dropped_expired };
-constexpr std::size_t command_outcomes = 4;
+/// rerouted: taken back from a worker that did not resume in time and routed again (§4.9).
+enum class command_outcome : std::size_t {
+  routed, buffered, dropped_overflow, dropped_expired, rerouted
+};
+constexpr std::size_t command_outcomes = 5;
+/// The label values of command_outcome, in its order.
+extern const std::array<const char*, command_outcomes> command_outcome_names;
 
 /// Cache entity types of SPEC.md §4.7, in this order.
 constexpr std::size_t cache_types = 6;
@@ -78,6 +83,9 @@ public:
   std::array<counter, dialects> heartbeat_timeouts;
   std::array<counter, dialects> rate_limited;
   std::array<counter, command_outcomes> commands;
+  counter resumes_resumed;  ///< gateway RESUMEs served (§4.9)
+  counter resumes_invalid;  ///< gateway RESUMEs answered INVALID_SESSION
+  counter replayed_events;  ///< op 2 frames sent again by resumes
   std::array<gauge, cache_types> cache_entities;
   std::array<counter, cache_ignore_reasons> cache_ignored;
   histogram broadcast_seconds;

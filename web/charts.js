@@ -7,7 +7,7 @@ const Charts = (() => {
 
   const colors = {
     companion: "#4cc9f0", gateway: "#f72585", voice: "#b5e48c",
-    routed: "#4cc9f0", buffered: "#ffd166", dropped_overflow: "#ef476f", dropped_expired: "#f78c6b",
+    routed: "#4cc9f0", buffered: "#ffd166", dropped_overflow: "#ef476f", dropped_expired: "#f78c6b", rerouted: "#b388eb",
     p50: "#4cc9f0", p99: "#f72585", broadcasts: "#b5e48c",
   };
 

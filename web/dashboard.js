@@ -6,7 +6,7 @@
   const POLL_MS = 1000;
   const TOKEN_KEY = "coordinator.adminToken";
   const DIALECTS = ["companion", "gateway", "voice"];
-  const OUTCOMES = ["routed", "buffered", "dropped_overflow", "dropped_expired"];
+  const OUTCOMES = ["routed", "buffered", "dropped_overflow", "dropped_expired", "rerouted"];
   const $ = (id) => document.getElementById(id);
 
   const windows = {

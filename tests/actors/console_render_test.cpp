@@ -23,9 +23,9 @@ BOOST_AUTO_TEST_CASE(sessions_sorted_filtered_one_line_each) {
   b.messages_out = 4;
   BOOST_TEST(render_sessions({a, b}, std::nullopt) ==
              "sessions:2\n"
-             "id=2 dialect=companion remote=127.0.0.1:7 receiving=yes queued_bytes=12 "
+             "id=2 dialect=companion state=connected remote=127.0.0.1:7 receiving=yes queued_bytes=12 "
              "messages_in=3 messages_out=4\n"
-             "id=9 dialect=voice remote=10.0.0.1:5 receiving=no queued_bytes=0 "
+             "id=9 dialect=voice state=connected remote=10.0.0.1:5 receiving=no queued_bytes=0 "
              "messages_in=0 messages_out=0\n");
   BOOST_TEST(render_sessions({a, b}, net::dialect::gateway) == "sessions:0\n");
 }

@@ -180,7 +180,7 @@ BOOST_FIXTURE_TEST_CASE(guild_and_supporters_come_from_the_store, inspector_fixt
 BOOST_FIXTURE_TEST_CASE(sessions_session_and_kick_go_through_the_broker, inspector_fixture) {
   auto conn = open_companion(5);
   auto list = ask("sessions");
-  BOOST_TEST(contains(list, "sessions:1\nid=5 dialect=companion remote=127.0.0.1:1 "));
+  BOOST_TEST(contains(list, "sessions:1\nid=5 dialect=companion state=connected remote=127.0.0.1:1 "));
   BOOST_TEST(ask("sessions voice") == "sessions:0\n");
   auto one = ask("session 5");
   BOOST_TEST(contains(one, "id:5\ndialect:companion\n"));
