@@ -102,9 +102,10 @@ async function liveData(browser, node, origin) {
   // A sharder identifies: the shard table follows.
   const sharder = await node.gateway("sharder");
   check((sharder.identified.shards ?? []).includes(0), "the sharder got shard 0 in IDENTIFIED");
-  // IDENTIFIED carries no session id before SPEC §4.9 lands: the admin API names the owner.
-  const sid = String(sharder.identified.sessionId
-    ?? (await node.admin("/api/v1/shards")).shards.find((s) => s.shard === 0).session);
+  check(typeof sharder.identified.sessionId === "string", "IDENTIFIED carries a sessionId");
+  // The sessionId is opaque (for RESUME); the tables show the session's number, as the admin
+  // API does.
+  const sid = String((await node.admin("/api/v1/shards")).shards.find((s) => s.shard === 0).session);
   const row = (shard) => page.locator(`#shards tbody tr[data-key="${shard}"]`);
   const owns = async (shard) => ((await row(shard).textContent()) ?? "").includes(sid)
     && ((await row(shard).textContent()) ?? "").includes("owned");

@@ -36,7 +36,9 @@ BOOST_AUTO_TEST_CASE(hello_identify_and_heartbeat) {
   // Heartbeats are allowed before identify.
   c.send(1, json::object{{"heapUsed", 1234}});
   BOOST_TEST(c.next().at("op").as_int64() == 4);
-  BOOST_TEST(c.identify("commands").empty());
+  auto identified = c.identify("commands");
+  BOOST_TEST(identified.size() == 1u); // only the sessionId (SPEC §4.9)
+  BOOST_TEST(identified.contains("sessionId"));
   BOOST_TEST(c.close_after(0, json::object{{"type", "commands"}, {"compress", false},
                                            {"secret", secret}}) == 4002);
 }

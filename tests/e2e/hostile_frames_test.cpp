@@ -321,7 +321,8 @@ BOOST_AUTO_TEST_CASE(ten_thousand_element_arrays_are_served) {
     json::object d{{"type", "sharder"}, {"compress", false}, {"secret", gw_secret},
                    {"shards", shards}};
     c->send_text(json::serialize(json::object{{"op", 0}, {"d", d}}));
-    BOOST_TEST(c->read_message().value_or("") == R"({"op":2,"t":"IDENTIFIED","d":{"shards":[0]}})");
+    const auto identified = json::parse(c->read_message().value_or("{}")).as_object();
+    BOOST_TEST(json::serialize(identified.at("d").at("shards")) == "[0]");
   }
   // Voice echoes a 10k-element d unchanged.
   {
