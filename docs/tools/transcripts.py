@@ -293,6 +293,48 @@ async def timing(node, t):
     await music.expect_close(timed=True)
 
 
+async def resume(node, t):
+    t.note("a commands worker whose TCP connection drops while commands arrive, then RESUMEs")
+    worker = await Conn.open(t, "worker", node.ws + "/gateway")
+    await worker.recv()
+    await worker.send({"op": 0, "d": {"type": "commands", "compress": False, "secret": SECRET}})
+    identified = await worker.recv()
+    sharder = await Conn.open(t, "sharder", node.ws + "/gateway")
+    await sharder.recv()
+    await sharder.send({"op": 0, "d": {"type": "sharder", "compress": False, "secret": SECRET,
+                                       "shards": [1]}})
+    await sharder.recv()
+
+    def command(n):
+        return {"op": 2, "t": "EXECUTE_COMMAND", "d": {"command": "play", "raw": f"song {n}",
+                "ids": {"message": str(900 + n), "author": "2", "channel": "3",
+                        "guild": "111", "shard": 0}}}
+
+    await sharder.send(command(1))
+    last = (await worker.recv())["s"]
+    await sharder.send(command(2))
+    await asyncio.sleep(0.2)
+    worker.ws.transport.abort()  # no close frame: the connection is just gone
+    t.add("worker ✕ TCP connection lost (it had processed s=%d)" % last)
+    await asyncio.sleep(0.2)
+    await sharder.send(command(3))
+    await asyncio.sleep(0.2)
+    again = await Conn.open(t, "worker", node.ws + "/gateway")
+    await again.recv()
+    await again.send({"op": 6, "d": {"sessionId": identified["d"]["sessionId"], "seq": last,
+                                     "secret": SECRET}})
+    while (await again.recv()).get("t") != "RESUMED":
+        pass
+    t.note("a RESUME naming a session the node does not know: the connection stays, IDENTIFY")
+    other = await Conn.open(t, "other", node.ws + "/gateway")
+    await other.recv()
+    await other.send({"op": 6, "d": {"sessionId": "0" * 32, "seq": 0, "secret": SECRET}})
+    await other.recv()
+    await other.close()
+    await again.close()
+    await sharder.close()
+
+
 async def main_node(node, args):
     out = {}
     tc = Transcript(args)
@@ -326,6 +368,11 @@ def render(binary):
         tt = Transcript(TIMING_ARGS)
         asyncio.run(timing(node, tt))
         out["timeouts"] = tt
+    # Its own node: no other worker to take the commands.
+    with Node(binary, MAIN_ARGS) as node:
+        tz = Transcript(MAIN_ARGS)
+        asyncio.run(resume(node, tz))
+        out["resume"] = tz
     return {name: t.markdown() for name, t in out.items()}
 
 
