@@ -17,16 +17,6 @@ using namespace coord::test;
 
 namespace {
 
-/// Records the one answer of a request.
-class fake_responder final : public net::http_responder {
-public:
-  void respond(net::http_response r) override {
-    if (!answer)
-      answer = std::move(r);
-  }
-  std::optional<net::http_response> answer;
-};
-
 /// How often each stand-in was asked.
 struct asks {
   int music = 0;

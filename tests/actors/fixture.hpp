@@ -45,6 +45,16 @@ private:
 };
 
 /// An actor system on the test coordinator.
+/// An HTTP responder that records the one answer of a request.
+class fake_responder final : public net::http_responder {
+public:
+  void respond(net::http_response r) override {
+    if (!answer)
+      answer = std::move(r);
+  }
+  std::optional<net::http_response> answer;
+};
+
 struct actor_fixture {
   static caf::actor_system_config& configure(caf::actor_system_config& cfg) {
     cfg.set("scheduler.policy", caf::atom("testing"));

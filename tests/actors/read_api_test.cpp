@@ -34,16 +34,6 @@ const std::uint64_t role_id = guild + 3;
 const std::uint64_t alice = id_in(2, 1); // user in partition 2
 const std::uint64_t bob = id_in(3, 1);   // user in partition 3
 
-/// Records the one answer of a request.
-class fake_responder final : public net::http_responder {
-public:
-  void respond(net::http_response r) override {
-    if (!answer)
-      answer = std::move(r);
-  }
-  std::optional<net::http_response> answer;
-};
-
 /// The http_api stand-in: hands every request to serve_read_api.
 caf::behavior front(caf::event_based_actor* self, actors::read_api_deps deps) {
   return {
