@@ -114,6 +114,8 @@ caf::behavior broker_with(caf::stateful_actor<broker_state>* self, metrics::regi
       return kick_session(self, id, code);
     },
     [=](close_all_atom, std::uint16_t code, const std::string& reason) {
+      for (auto& [id, e] : self->state.gateways)
+        e.ending = true; // a shutdown ends every gateway session (not resumable)
       for (auto& [id, h] : self->state.sessions)
         h.conn->close(code, reason);
     },

@@ -47,7 +47,7 @@ struct broker_state {
     caf::actor actor;            ///< that connection's session actor
     replay_buffer replay;
     bool in_router = false;      ///< a commands session in the routing set
-    bool kicked = false;         ///< an operator closed it: not resumable
+    bool ending = false; ///< a kick, a protocol error or a shutdown closes it: not resumable
     std::uint64_t generation = 0; ///< bumped at every away/back: older timers do nothing
     caf::actor_clock::time_point resumable_until{};
     bool away() const noexcept { return conn_id == 0; }
@@ -55,6 +55,9 @@ struct broker_state {
   std::unordered_map<std::uint64_t, gateway_entry> gateways;
   std::unordered_map<std::string, std::uint64_t> session_ids; ///< sessionId -> session
   std::uint64_t next_s = 0; ///< the node's one op 2 sequence (SPEC §4.9)
+  /// Unsent commands pushed out of a replay buffer, routed again once the frame being sent
+  /// (e.g. a broadcast to many sessions, numbered once) has gone to everyone.
+  std::vector<replay_buffer::entry> pending_reroute;
   /// Latest heartbeat per gateway session: heapUsed, guilds (-1: none).
   std::unordered_map<std::uint64_t, std::pair<std::uint64_t, std::int64_t>> heartbeats;
   command_router router{10000, std::chrono::seconds(30)};

@@ -59,7 +59,8 @@ net::connection* conn_of(broker_state& st, std::uint64_t id, const entry& e) {
 void reroute(self_ptr self, std::vector<replay_buffer::entry> commands);
 
 /// Keeps a frame for replay. When the bounds push out commands that were never written, the
-/// session's grace ends at once: it leaves the routing set and they go to the others.
+/// session's grace ends at once: it leaves the routing set and they are routed again — after
+/// the current frame went to everyone (flush_reroutes), so no session sees `s` go back.
 void keep(self_ptr self, std::uint64_t id, entry& e, replay_buffer::entry frame) {
   auto dropped = e.replay.push(std::move(frame));
   if (dropped.empty())
@@ -68,10 +69,22 @@ void keep(self_ptr self, std::uint64_t id, entry& e, replay_buffer::entry frame)
     e.in_router = false;
     self->state.router.remove_worker(id);
   }
+  auto& pending = self->state.pending_reroute;
+  pending.insert(pending.end(), std::make_move_iterator(dropped.begin()),
+                 std::make_move_iterator(dropped.end()));
   auto rest = e.replay.take_away_commands();
-  dropped.insert(dropped.end(), std::make_move_iterator(rest.begin()),
+  pending.insert(pending.end(), std::make_move_iterator(rest.begin()),
                  std::make_move_iterator(rest.end()));
-  reroute(self, std::move(dropped));
+}
+
+/// Routes again what keep() set aside; called once a handler's sends are done.
+void flush_reroutes(self_ptr self) {
+  auto& pending = self->state.pending_reroute;
+  while (!pending.empty()) {
+    auto batch = std::move(pending);
+    pending.clear();
+    reroute(self, std::move(batch));
+  }
 }
 
 /// Numbers one op 2 payload for one session, sends it (or keeps it while away) and buffers it.
@@ -154,12 +167,13 @@ void end_gateway(self_ptr self, std::uint64_t id) {
   st.gateways.erase(g);
   st.heartbeats.erase(id);
   reroute(self, std::move(commands));
+  flush_reroutes(self);
 }
 
-/// Why a connection's end leaves its session resumable (SPEC §4.9): not after a protocol
-/// error of ours (4001-4006), a kick, a shutdown (1001) or the client's goodbye (1000).
+/// A connection's end leaves its session resumable (SPEC §4.9) unless the client said goodbye
+/// (1000); a protocol error of ours (4001-4006), a kick and a shutdown set `ending` first.
 bool leaves_resumable(std::uint16_t code) {
-  return code != 1000 && code != 1001 && !(code >= 4001 && code <= 4006);
+  return code != 1000;
 }
 
 /// The connection of a gateway session ended.
@@ -168,10 +182,14 @@ void gone(self_ptr self, std::uint64_t id, std::uint64_t conn_id, std::uint16_t 
   if (auto s = st.sessions.find(id); s != st.sessions.end() && s->second.conn->id() == conn_id)
     st.sessions.erase(s);
   auto g = st.gateways.find(id);
-  if (g == st.gateways.end() || g->second.conn_id != conn_id)
-    return; // never identified, or a RESUME took it over
+  if (g == st.gateways.end()) {
+    st.heartbeats.erase(id); // heartbeats before an identify that never came
+    return;
+  }
+  if (g->second.conn_id != conn_id)
+    return; // a RESUME took it over
   auto& e = g->second;
-  if (st.resume_window <= caf::timespan::zero() || e.kicked || !leaves_resumable(code))
+  if (st.resume_window <= caf::timespan::zero() || e.ending || !leaves_resumable(code))
     return end_gateway(self, id);
   e.conn_id = 0;
   e.actor = nullptr;
@@ -198,7 +216,11 @@ resume_answer resume(self_ptr self, const std::string& session_id, std::uint64_t
   auto& e = g->second;
   auto old = st.sessions.find(id);
   const bool open = !e.away() && old != st.sessions.end();
-  if (!e.replay.can_resume(seq)) {
+  if (st.sessions.count(conn_id) == 0) {
+    st.metrics->resumes_invalid.inc();
+    return out; // the new connection is gone already: nothing taken over
+  }
+  if (e.ending || st.resume_window <= caf::timespan::zero() || !e.replay.can_resume(seq)) {
     // The session named is ended; its old connection (its actor cleans up as usual) goes.
     st.metrics->resumes_invalid.inc();
     if (open)
@@ -213,10 +235,6 @@ resume_answer resume(self_ptr self, const std::string& session_id, std::uint64_t
   }
   // The new connection keeps the session's id in the list.
   auto fresh = st.sessions.find(conn_id);
-  if (fresh == st.sessions.end()) {
-    st.metrics->resumes_invalid.inc();
-    return out; // the new connection is gone already
-  }
   auto handle = std::move(fresh->second);
   st.sessions.erase(fresh);
   st.sessions[id] = std::move(handle);
@@ -240,6 +258,7 @@ resume_answer resume(self_ptr self, const std::string& session_id, std::uint64_t
     st.router.add_worker(id);
     flush_backlog(self);
   }
+  flush_reroutes(self);
   out.ok = true;
   out.session = id;
   out.type = e.type;
@@ -287,6 +306,7 @@ void fan_out_gateway(self_ptr self, const net::buffer& text) {
       conn->send(frame, e.compress);
     keep(self, id, e, replay_buffer::entry{s, frame, e.compress, false, 0, nullptr});
   }
+  flush_reroutes(self);
 }
 
 std::vector<session_info> list_sessions(self_ptr self) {
@@ -328,7 +348,7 @@ bool kick_session(self_ptr self, std::uint64_t id, std::uint16_t code) {
   auto& st = self->state;
   auto g = st.gateways.find(id);
   if (g != st.gateways.end()) {
-    g->second.kicked = true; // an operator's close ends the session
+    g->second.ending = true; // an operator's close ends the session
     if (g->second.away()) {
       end_gateway(self, id);
       return true;
@@ -368,11 +388,17 @@ caf::message_handler gateway_handlers(caf::stateful_actor<broker_state>* self) {
         st.router.add_worker(id);
         flush_backlog(self);
       }
+      flush_reroutes(self);
     },
     [=](gw_send_atom, std::uint64_t id, const std::string& payload) {
       auto& st = self->state;
       if (auto g = st.gateways.find(id); g != st.gateways.end())
         send_event(self, id, g->second, net::make_buffer(payload));
+      flush_reroutes(self);
+    },
+    [=](gw_end_atom, std::uint64_t id) {
+      if (auto g = self->state.gateways.find(id); g != self->state.gateways.end())
+        g->second.ending = true;
     },
     [=](gw_gone_atom, std::uint64_t id, std::uint64_t conn_id, std::uint16_t code) {
       gone(self, id, conn_id, code);
@@ -390,6 +416,7 @@ caf::message_handler gateway_handlers(caf::stateful_actor<broker_state>* self) {
         st.router.remove_worker(id);
       }
       reroute(self, g->second.replay.take_away_commands());
+      flush_reroutes(self);
     },
     [=](gw_expire_atom, std::uint64_t id, std::uint64_t gen) {
       auto& st = self->state;
@@ -398,6 +425,8 @@ caf::message_handler gateway_handlers(caf::stateful_actor<broker_state>* self) {
         end_gateway(self, id);
     },
     [=](gw_hb_atom, std::uint64_t id, std::uint64_t heap_used, std::int64_t guilds) {
+      if (self->state.gateways.count(id) == 0)
+        return; // /services lists identified sessions only
       auto& hb = self->state.heartbeats[id];
       hb.first = heap_used;
       hb.second = guilds;
@@ -410,6 +439,7 @@ caf::message_handler gateway_handlers(caf::stateful_actor<broker_state>* self) {
     [=](route_atom, std::uint64_t guild, const std::string& json) {
       self->state.mailbox.sample(self);
       route(self, guild, net::make_buffer(json));
+      flush_reroutes(self);
     },
     [=](backlog_tick_atom) {
       auto& st = self->state;

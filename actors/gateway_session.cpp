@@ -28,6 +28,9 @@ void gateway_session_state::close(std::uint16_t code, std::string reason) {
   closing = true;
   if (code == proto::close::rate_limited)
     deps.metrics->rate_limited[static_cast<std::size_t>(net::dialect::gateway)].inc();
+  // A protocol error of ours ends the session with its connection (SPEC §4.9).
+  if (code >= 4001 && code <= 4006 && type)
+    caf::anon_send(deps.broker, gw_end_atom::value, session);
   conn->close(code, std::move(reason));
 }
 
@@ -231,7 +234,7 @@ caf::behavior gateway_session(caf::stateful_actor<gateway_session_state>* self,
       if (!st.taken_over) {
         self->send(st.deps.broker, gw_gone_atom::value, st.session, st.conn->id(), code);
         if (st.type == gw::service_type::sharder)
-          self->send(st.deps.planner, shard_end_atom::value, st.session);
+          self->send(st.deps.planner, shard_end_atom::value, st.session, caf::actor{self});
       }
       self->quit();
     },

@@ -221,6 +221,8 @@ using shard_identify_atom = caf::atom_constant<caf::atom("cd_shident")>;
 using identify_request_atom = caf::atom_constant<caf::atom("cd_idreq")>;
 /// gateway session -> planner: the sharder's session ended (std::uint64_t session): its
 /// shards are held for gateway.shard_release_s and its waiting identify requests dropped.
+/// (With a caf::actor: only when that actor still serves the session — a connection a RESUME
+/// took over must not end the session that lives on in a newer one.)
 using shard_end_atom = caf::atom_constant<caf::atom("cd_shend")>;
 /// planner -> session target: SHARDS_ASSIGNED (std::vector<std::uint32_t> full new list).
 using shards_assigned_atom = caf::atom_constant<caf::atom("cd_shasgn")>;
@@ -425,6 +427,9 @@ using gw_send_atom = caf::atom_constant<caf::atom("cd_gwsend")>;
 /// gateway session -> broker: its connection ended (std::uint64_t session, std::uint64_t
 /// connection, std::uint16_t close code): resumable or ended (SPEC §4.9).
 using gw_gone_atom = caf::atom_constant<caf::atom("cd_gwgone")>;
+/// gateway session -> broker: it closes for a protocol error (4001-4006): the session ends
+/// with its connection, not resumable (std::uint64_t session).
+using gw_end_atom = caf::atom_constant<caf::atom("cd_gwend")>;
 /// gateway session -> broker: RESUME (std::string sessionId, std::uint64_t seq,
 /// std::uint64_t connection, caf::actor session actor) -> resume_answer. On success the
 /// broker has replayed the frames after seq and sent RESUMED.

@@ -13,9 +13,11 @@ std::vector<replay_buffer::entry> replay_buffer::push(entry e) {
   while (entries_.size() > 1 && (entries_.size() > max_events_ || bytes_ > max_bytes_)) {
     auto& old = entries_.front();
     bytes_ -= old.frame ? old.frame->size() : 0;
-    dropped_up_to_ = std::max(dropped_up_to_, old.s);
+    // A command pushed out unsent is routed again, not lost: no gap for a resume.
     if (old.away_command)
       dropped_commands.push_back(std::move(old));
+    else
+      dropped_up_to_ = std::max(dropped_up_to_, old.s);
     entries_.pop_front();
   }
   return dropped_commands;

@@ -145,6 +145,11 @@ caf::behavior shard_planner(caf::stateful_actor<shard_planner_state>* self,
       grant_due(self);
     },
     [=](shard_end_atom, std::uint64_t session) { end_session(self, session); },
+    [=](shard_end_atom, std::uint64_t session, const caf::actor& from) {
+      auto i = self->state.targets.find(session);
+      if (i == self->state.targets.end() || i->second == from)
+        end_session(self, session);
+    },
     [=](shard_release_atom, std::uint64_t hold) {
       self->state.holds.erase(hold);
       send_assignments(self, self->state.table.release(hold));

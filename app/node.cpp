@@ -16,6 +16,7 @@
 #include "proto/errors.hpp"
 #include "store/settings_repository.hpp"
 
+#include <algorithm>
 #include <caf/exit_reason.hpp>
 #include <caf/send.hpp>
 #include <spdlog/spdlog.h>
@@ -41,7 +42,9 @@ node::node(caf::actor_system& sys, const config& cfg,
                                 seconds_span(cfg_.gateway_resume_window_s),
                                 std::chrono::milliseconds(cfg_.gateway_command_grace_ms),
                                 cfg_.gateway_resume_buffer_events,
-                                cfg_.gateway_resume_buffer_bytes};
+                                // a replay must fit the outbound queue, or it would end in 4009
+                                std::min(cfg_.gateway_resume_buffer_bytes,
+                                         cfg_.outbound_queue_bytes)};
   broker_ = sys_.spawn(actors::broker_with, &metrics_, routing);
   // The store blocks on fsync, so it gets a thread of its own instead of a scheduler worker.
   store_ = sys_.spawn<caf::detached>(actors::settings_store, std::move(repo),

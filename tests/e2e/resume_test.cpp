@@ -352,6 +352,43 @@ BOOST_AUTO_TEST_CASE(a_resume_takes_over_a_still_open_connection_with_4010) {
   BOOST_TEST(json::serialize(shards).find("\"held\"") == std::string::npos);
 }
 
+BOOST_AUTO_TEST_CASE(a_resumed_sharder_hears_of_shards_it_lost_while_away) {
+  node_fixture f{gw_args({"--gateway.shard_count=2", "--gateway.sharders=2",
+                          "--gateway.shard_release_s=0.2"})};
+  auto s = std::make_unique<gw_client>(f.port());
+  auto d = s->identify("sharder");
+  const auto id = std::string{d.at("sessionId").as_string()};
+  BOOST_TEST(shard_list(d) == std::vector<std::uint32_t>{0});
+  s.reset(); // away; its shard is held, then released, then taken
+  std::this_thread::sleep_for(400ms);
+  gw_client other{f.port()};
+  BOOST_TEST(shard_list(other.identify("sharder", false, json::array{0})) ==
+             std::vector<std::uint32_t>{0});
+  gw_client back{f.port()};
+  back.send(6, json::object{{"sessionId", id}, {"seq", 1}, {"secret", secret}});
+  BOOST_TEST(back.event("RESUMED").at("replayed").as_int64() == 0);
+  // Shard 0 is someone else's now: it gets its share of the free ones (1).
+  BOOST_TEST(shard_list(back.event("SHARDS_ASSIGNED")) == std::vector<std::uint32_t>{1});
+}
+
+BOOST_AUTO_TEST_CASE(a_kick_or_a_protocol_error_ends_the_session) {
+  node_fixture f{gw_args()};
+  worker kicked{f.port()};
+  auto list = body_json(admin(f.port(), "GET", "/api/v1/sessions")).at("sessions").as_array();
+  const auto id = list.at(0).at("id").as_int64();
+  BOOST_REQUIRE_EQUAL(admin(f.port(), "DELETE", "/api/v1/sessions/" + std::to_string(id)).status,
+                      200u);
+  BOOST_TEST(kicked.c->ws.wait_close().value_or(0) == 1000);
+  BOOST_TEST(!kicked.resume());
+  worker broken{f.port()};
+  BOOST_TEST(broken.c->close_after(2, json::object{}, "NOPE") == 4005);
+  BOOST_TEST(!broken.resume());
+  // Any other close by the client leaves it resumable (1001: a browser tab going away).
+  worker leaving{f.port()};
+  leaving.c->ws.close(1001);
+  BOOST_TEST(leaving.resume());
+}
+
 BOOST_AUTO_TEST_CASE(random_drops_and_resumes_process_every_command_exactly_once) {
   node_fixture f{gw_args({"--gateway.command_grace_ms=150"})};
   std::vector<std::unique_ptr<worker>> workers;
