@@ -101,7 +101,9 @@ BOOST_AUTO_TEST_CASE(commands_pushed_out_by_the_bounds_are_handed_back) {
   auto dropped = b.push(frame(3));
   BOOST_REQUIRE_EQUAL(dropped.size(), 1u); // never written: the caller routes it again
   BOOST_TEST(dropped[0].s == 1u);
+  BOOST_TEST(b.can_resume(0)); // routed again, not lost: no gap
   BOOST_TEST(b.push(frame(4)).empty()); // an ordinary frame just goes
+  BOOST_TEST(!b.can_resume(1));         // ... and leaves one
 }
 
 BOOST_AUTO_TEST_CASE(a_session_that_came_back_keeps_its_commands_to_replay) {
