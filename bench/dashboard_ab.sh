@@ -6,6 +6,8 @@
 # Needs coordinator and load built, chromium and tests/browser's npm packages (scripts/setup.sh).
 # Run it on a quiet machine: the client, the node and the browser share the CPUs.
 # QUICK=1 shrinks both scenarios to check the plumbing in ~1 min (its numbers mean nothing).
+# POLLER=curl polls GET /api/v1/dashboard once a second with curl instead of a headless page:
+# the node's cost alone, without a browser rendering on the same CPUs.
 set -u
 SRC_DIR=$(cd "$(dirname "$0")/.." && pwd)
 ROUNDS=${1:-3}
@@ -48,7 +50,10 @@ run() {
   local dash_log
   dash_log=$(mktemp)
   if [ "$mode" = dashboard ]; then
-    bash "$SRC_DIR/bench/dashboard_open.sh" "$NODE_PORT" "$ADMIN" 0 >"$dash_log" 2>&1 &
+    # POLLER=curl: the polls alone, without a browser on the same CPUs (bench/dashboard_poll.sh)
+    local opener=dashboard_open.sh
+    [ "${POLLER:-browser}" = curl ] && opener=dashboard_poll.sh
+    bash "$SRC_DIR/bench/$opener" "$NODE_PORT" "$ADMIN" 0 >"$dash_log" 2>&1 &
     DASH_PID=$!
     for _ in $(seq 1 300); do grep -q "dashboard open" "$dash_log" && break; sleep 0.1; done
     grep -q "dashboard open" "$dash_log" || { echo "dashboard did not open:" >&2; cat "$dash_log" >&2; }
