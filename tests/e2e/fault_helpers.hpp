@@ -45,15 +45,6 @@ inline std::uint64_t env_number(const char* name, std::uint64_t fallback) {
   return *end == '\0' ? n : fallback;
 }
 
-/// The value of an unlabelled series in GET /metrics, or -1 when absent.
-inline long long metric(std::uint16_t port, const std::string& name) {
-  auto body = http_request(port, "GET", "/metrics").body;
-  auto at = body.find("\n" + name + " ");
-  if (at == std::string::npos)
-    return -1;
-  return std::stoll(body.substr(at + name.size() + 2));
-}
-
 /// GET /api/v1/supporters as a set of decimal strings.
 inline std::set<std::string> supporter_set(std::uint16_t port) {
   auto body = body_json(admin(port, "GET", "/api/v1/supporters"));

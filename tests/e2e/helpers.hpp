@@ -65,6 +65,16 @@ inline http_reply admin(std::uint16_t port, const std::string& method, const std
   return http_request(port, method, target, body, {admin_auth()});
 }
 
+/// The value of one series of GET /metrics (name with its labels, as the node writes them), or
+/// -1 when absent.
+inline long long metric(std::uint16_t port, const std::string& series) {
+  const auto body = http_request(port, "GET", "/metrics").body;
+  const auto at = body.find("\n" + series + " ");
+  if (at == std::string::npos)
+    return -1;
+  return std::stoll(body.substr(at + series.size() + 2));
+}
+
 /// Parses an HTTP body as a JSON object; fails the test if it is not one.
 inline boost::json::object body_json(const http_reply& r) {
   boost::system::error_code ec;

@@ -67,13 +67,6 @@ constexpr bool rss_is_meaningful = true;
 #endif
 std::size_t peak_rss_kb(const node_fixture& f) { return proc_status_kb(f.node.pid(), "VmHWM"); }
 
-/// The value of one metric line (name with labels), or -1 when absent.
-long metric(std::uint16_t port, const std::string& series) {
-  const auto body = http_request(port, "GET", "/metrics").body;
-  const auto at = body.find("\n" + series + " ");
-  return at == std::string::npos ? -1 : std::stol(body.substr(at + series.size() + 2));
-}
-
 std::vector<std::string> slow_reader_args() {
   return hostile_node_args({"--limits.outbound_queue_bytes=65536", "--limits.max_frame_bytes=16384"});
 }

@@ -176,13 +176,6 @@ json::object cached(std::uint16_t port, const std::string& path) {
   return body_json(read_api(port, "GET", path));
 }
 
-/// The value of one metric line (name with labels), or -1 when absent.
-long metric(std::uint16_t port, const std::string& series) {
-  const auto body = http_request(port, "GET", "/metrics").body;
-  const auto at = body.find("\n" + series + " ");
-  return at == std::string::npos ? -1 : std::stol(body.substr(at + series.size() + 2));
-}
-
 /// The session is still open and served: a heartbeat gets its ACK.
 void still_served(gw_client& c) {
   c.send(1, json::object{{"heapUsed", 1}, {"guilds", 1}});

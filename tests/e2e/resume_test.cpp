@@ -102,12 +102,6 @@ json::object command(std::uint64_t guild, const std::string& raw) {
                                            {"guild", std::to_string(guild)}, {"shard", 0}}}};
 }
 
-long metric(std::uint16_t port, const std::string& series) {
-  const auto body = http_request(port, "GET", "/metrics").body;
-  const auto at = body.find("\n" + series + " ");
-  return at == std::string::npos ? -1 : std::stol(body.substr(at + series.size() + 2));
-}
-
 /// Waits until the node has seen a dropped connection end: a session is listed as resumable.
 /// (A command routed in the instant before that goes to the dead connection and is kept for
 /// a resume, like every frame handed to a connection: only commands routed while a session
