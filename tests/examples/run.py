@@ -391,7 +391,10 @@ def sharder_and_worker_through(ex, proxy):
               for x in second),
           "sharder 2: did not get shard 1")
     worker.wait_for(r"^worker: EXECUTE_COMMAND \d+: ", 6)
+    # Replayed commands come before RESUMED, so the worker may print them before it says
+    # it resumed: wait for that line too instead of reading the log at once.
     back = "worker: resumed, " if resumes else "worker: identified as commands"
+    worker.wait_for_in_order([LOST, back], timeout=10)
     in_order(worker.lines(), [LOST, back], "worker after the network loss")
 
     # 2. An admin kick ends the session (it cannot be resumed): the worker identifies again.
