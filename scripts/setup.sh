@@ -16,6 +16,8 @@ packages=(
   dpkg-dev file lintian systemd adduser
   # the browser stage (tests/browser): headless chromium driven by playwright-core
   chromium
+  # the cluster stage (tests/cluster) and scripts/cluster.sh: real etcd members on 127.0.0.1
+  etcd-server etcd-client
 )
 # npm fetches uPlot for /dashboard (web/, at configure), playwright-core for the browser
 # stage and ws for the examples: Debian's nodejs/npm, unless a node with npm is on the PATH

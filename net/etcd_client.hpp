@@ -1,0 +1,100 @@
+#pragma once
+// An asynchronous client for etcd's v3 JSON API (the grpc-gateway etcd 3.4 serves over
+// HTTP/1.1 on its client URLs): unary calls (`/v3/kv/range`, `/v3/kv/txn`,
+// `/v3/lease/grant`, `/v3/lease/keepalive`, `/v3/election/campaign`...) and watch streams.
+// Beast-free interface: the implementation runs one io thread of its own, so a slow or dead
+// etcd never blocks a server io thread or a CAF worker. Every callback runs on that thread;
+// callers hand results to actors with a message.
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace coord::net {
+
+struct etcd_options {
+  /// Client URLs ("http://127.0.0.1:2379"), tried in order; a call that cannot reach one
+  /// (refused, reset, timed out before an answer) moves on to the next.
+  std::vector<std::string> endpoints;
+  /// Connect + write + read of one call on one endpoint.
+  std::chrono::milliseconds request_timeout{2000};
+  /// Pause before a broken watch stream is opened again (on the next endpoint).
+  std::chrono::milliseconds watch_retry{300};
+};
+
+/// What one call got.
+struct etcd_reply {
+  bool ok = false;      ///< an HTTP 200 arrived (body holds etcd's JSON answer)
+  unsigned status = 0;  ///< the HTTP status; 0 when no endpoint answered
+  std::string body;     ///< the response body (JSON; etcd's {"error","code"} on 4xx/5xx)
+  std::string error;    ///< one line when !ok: "connection refused", "timeout", "HTTP 503 ..."
+  std::string endpoint; ///< the endpoint that answered (or failed last)
+};
+
+/// What a watch reports.
+struct etcd_watch_callbacks {
+  /// One watch response with events: the JSON text of its "result" object, events in
+  /// revision order. Never called for the "created" answer or progress notifications.
+  std::function<void(std::string result_json)> on_events;
+  /// The stream is open (true) or broken and being reopened (false).
+  std::function<void(bool open)> on_state;
+  /// etcd compacted past the revision the watch had to resume from: events were lost, the
+  /// watch has stopped; the owner must read the range again and watch anew.
+  std::function<void(std::int64_t compact_revision)> on_compacted;
+};
+
+/// A running watch; cancel() or destroying the handle ends it (no callback after that
+/// returns... from the io thread's point of view: a callback already running finishes).
+class etcd_watch {
+public:
+  virtual ~etcd_watch() = default;
+  virtual void cancel() = 0;
+  /// The revision the stream resumes from after a break: the last event's mod_revision + 1
+  /// (the start revision while no event arrived).
+  virtual std::int64_t next_revision() const = 0;
+};
+
+class etcd_client {
+public:
+  /// For `call`: no deadline (an election campaign waits until it wins).
+  static constexpr std::chrono::milliseconds no_timeout{-1};
+
+  /// Starts the io thread. Throws std::invalid_argument with a one-line message when an
+  /// endpoint is not an "http://host:port" URL or none is given.
+  explicit etcd_client(etcd_options opts);
+  /// Cancels every call and watch and joins the io thread; calls in flight get no callback.
+  ~etcd_client();
+  etcd_client(const etcd_client&) = delete;
+  etcd_client& operator=(const etcd_client&) = delete;
+
+  /// POSTs `body` (JSON) to `path`. `done` runs exactly once on the io thread (unless the
+  /// client is destroyed first). Thread-safe. `timeout` zero: the options' request_timeout.
+  void call(std::string path, std::string body, std::function<void(etcd_reply)> done,
+            std::chrono::milliseconds timeout = std::chrono::milliseconds{0});
+
+  /// Watches [key, range_end) from `start_revision` (0: from now). On a break it reopens on
+  /// the next endpoint from next_revision(), so no event is lost or repeated. Thread-safe.
+  std::shared_ptr<etcd_watch> watch(std::string key, std::string range_end,
+                                    std::int64_t start_revision, etcd_watch_callbacks cb);
+
+  const etcd_options& options() const noexcept { return opts_; }
+
+private:
+  struct impl;
+  etcd_options opts_;
+  std::shared_ptr<impl> impl_;
+};
+
+/// Standard base64 (etcd's JSON API carries keys and values as base64).
+std::string base64_encode(std::string_view bytes);
+/// nullopt on invalid input.
+std::optional<std::string> base64_decode(std::string_view text);
+/// The range_end that makes [prefix, range_end) every key starting with `prefix`.
+std::string prefix_range_end(std::string_view prefix);
+
+} // namespace coord::net
