@@ -65,6 +65,7 @@ constexpr verb_spec verbs[] = {
   {"guild", verb::guild, 1, 1},       {"supporters", verb::supporters, 0, 0},
   {"stats", verb::stats, 0, 0},       {"kick", verb::kick, 1, 2},
   {"quit", verb::quit, 0, 0},         {"auth", verb::auth, 1, 1},
+  {"cluster", verb::cluster, 0, 0},
 };
 
 } // namespace

@@ -23,6 +23,7 @@ struct console_command {
     supporters,
     stats,
     kick,       ///< id, code
+    cluster,    ///< cluster mode: this node, its role, the active node, every node
     quit,
     auth,       ///< arg: password
     invalid,    ///< error: the one-line "ERR ..." answer

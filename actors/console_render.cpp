@@ -35,6 +35,7 @@ std::string render_help() {
          "supporters            supporter ids\n"
          "stats                 music and session counts (as GET /api/v1/stats)\n"
          "kick <id> [code]      close a session (code 1000 or 3000-4999, default 1000)\n"
+         "cluster               cluster mode: node id, role, active node, lease, nodes\n"
          "auth <password>       authenticate (a console not on loopback requires it)\n"
          "quit                  close this connection\n";
 }
@@ -152,6 +153,29 @@ std::string render_shards(const shard_plan& plan) {
              + std::to_string(b.waiting.size()) + " next_grant_in_ms="
              + std::to_string(b.next_grant_in_ms) + '\n';
   return out;
+}
+
+} // namespace coord::actors
+
+namespace coord::actors {
+
+std::string render_cluster(const cluster_info& c) {
+  std::string out;
+  out += "node_id:" + c.node_id + "\n";
+  out += "role:" + c.role + "\n";
+  out += "active:" + (c.active_node.empty() ? std::string{"-"} : c.active_node) + "\n";
+  out += "active_url:" + (c.active_url.empty() ? std::string{"-"} : c.active_url) + "\n";
+  out += "lease_left_ms:" + std::to_string(c.lease_left_ms) + "\n";
+  out += "revision:" + std::to_string(c.revision) + "\n";
+  out += "failovers:" + std::to_string(c.failovers) + "\n";
+  out += "nodes:" + std::to_string(c.nodes.size()) + "\n";
+  for (const auto& [id, url] : c.nodes)
+    out += "node:" + id + " " + url + "\n";
+  return out;
+}
+
+std::string render_not_clustered() {
+  return "ERR not in cluster mode (cluster.etcd is empty)";
 }
 
 } // namespace coord::actors

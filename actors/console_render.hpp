@@ -3,6 +3,7 @@
 // the inspector gathered. Lists are Redis CLIENT LIST style (`key=value` words, one item a
 // line, after a `name:count` line); single objects are `key:value` lines.
 
+#include "actors/cluster_messages.hpp"
 #include "actors/messages.hpp"
 #include "metrics/registry.hpp"
 
@@ -34,6 +35,11 @@ std::string render_supporters(std::vector<std::uint64_t> ids);
 
 /// `stats`: what GET /api/v1/stats shows, as key:value lines.
 std::string render_stats(const music_snapshot& music, const metrics::registry& metrics);
+
+/// `cluster`: key:value lines, then `node:<id> <url>` for every live node.
+std::string render_cluster(const cluster_info& c);
+/// `cluster` on a single node.
+std::string render_not_clustered();
 
 /// `shards`: shard ownership; "no gateway sessions" until the gateway dialect is served.
 std::string render_shards(const shard_plan& plan);

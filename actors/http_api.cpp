@@ -31,6 +31,11 @@ auto on_failure(http_responder_ptr r) {
     if (err.category() == caf::atom("coord")
         && err.code() == static_cast<std::uint8_t>(coord_errc::store_failed))
       reply_error(r, 500, "store commit failed; nothing changed");
+    else if (err.category() == caf::atom("coord")
+             && err.code() == static_cast<std::uint8_t>(coord_errc::unavailable))
+      reply_error(r, 503, err.context().match_elements<std::string>()
+                            ? err.context().get_as<std::string>(0)
+                            : std::string{"store unavailable; nothing changed"});
     else {
       spdlog::warn("http: actor request failed error=\"{}\"", caf::to_string(err));
       reply_error(r, 503, "internal actor did not answer");
@@ -216,11 +221,21 @@ caf::behavior http_api(caf::stateful_actor<http_api_state>* self, http_api_deps 
     [=](http_atom, const net::http_request& req, const http_responder_ptr& r) {
       self->state.deps.metrics->http_requests.inc();
       auto path = split_path(req.target);
+      const auto& view = self->state.deps.view;
       if (path.size() == 1 && path[0] == "healthz") {
         if (req.method != "GET" && req.method != "HEAD")
           return reply_error(r, 405, "method not allowed");
-        return reply(r, 200, "{\"status\":\"ok\"}");
+        if (!view || !view->clustered())
+          return reply(r, 200, "{\"status\":\"ok\"}");
+        if (!view->serving())
+          return reply(r, 503, view->standby_body());
+        return reply(r, 200, "{\"status\":\"ok\",\"role\":\"active\"}");
       }
+      // A standby serves /metrics and the dashboard's files; the rest is the active's.
+      bool api = (path.size() >= 3 && path[0] == "api" && path[1] == "v1")
+                 || is_read_api_path(req.target);
+      if (api && view && !view->serving())
+        return reply(r, 503, view->standby_body());
       if (path.size() == 1 && path[0] == "metrics") {
         if (req.method != "GET")
           return reply_error(r, 405, "method not allowed");

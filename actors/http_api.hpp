@@ -4,6 +4,7 @@
 // request whose answer is written back through the responder (net/ posts it onto the
 // connection's strand).
 
+#include "actors/cluster_view.hpp"
 #include "actors/messages.hpp"
 #include "actors/read_api.hpp"
 #include "metrics/registry.hpp"
@@ -22,6 +23,9 @@ struct http_api_deps {
   metrics::registry* metrics = nullptr;
   caf::actor planner;   ///< shard planner (GET /api/v1/shards)
   read_api_deps read;   ///< the cache read API (/discord, /services)
+  /// Cluster mode: a standby answers /healthz, the admin and the read API with 503 and
+  /// where the active node is (SPEC §9). Null: a single node.
+  std::shared_ptr<cluster_view> view;
 };
 
 struct http_api_state {

@@ -212,6 +212,13 @@ void run(self_ptr self, const console_command& cmd, const console_reply_ptr& r) 
       return;
     case verb::kick:
       return kick(self, cmd.id, cmd.code, r);
+    case verb::cluster:
+      if (!d.cluster)
+        return r->answer(render_not_clustered());
+      self->request(d.cluster, ask_timeout, cl_info_atom::value)
+        .then([r](const cluster_info& c) { r->answer(render_cluster(c)); },
+              did_not_answer(r, "cluster"));
+      return;
     case verb::quit:
     case verb::auth:
     case verb::invalid:

@@ -26,6 +26,7 @@ struct inspector_deps {
   caf::actor store;
   caf::actor stats;
   caf::actor planner; ///< shard planner (`shards`)
+  caf::actor cluster; ///< cluster mode's cluster actor (`cluster`); none on a single node
   /// The long-lived actors `actors` lists after the inspector itself; each must answer
   /// inspect_atom with an actor_summary. Session actors come from the broker.
   std::vector<caf::actor> actors;

@@ -142,6 +142,7 @@ struct music_snapshot {
 enum class coord_errc : std::uint8_t {
   store_failed = 1, ///< the transaction did not commit; nothing changed
   not_found,
+  unavailable, ///< cluster mode: etcd unreachable or this node not active; nothing changed
 };
 
 /// Wraps a coord_errc into a caf::error with the category "coord".

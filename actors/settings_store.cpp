@@ -22,13 +22,7 @@ namespace {
 
 using self_ptr = caf::stateful_actor<settings_store_state>*;
 
-void fan_out(self_ptr self, std::string companion_frame,
-             std::chrono::steady_clock::time_point started, std::string gateway_frame = {}) {
-  broadcast_msg msg;
-  msg.companion = net::make_buffer(std::move(companion_frame));
-  if (!gateway_frame.empty())
-    msg.gateway = net::make_buffer(std::move(gateway_frame));
-  msg.started = started;
+void publish(self_ptr self, broadcast_msg msg) {
   self->send(self->state.broker, broadcast_atom::value, std::move(msg));
 }
 
@@ -57,18 +51,45 @@ caf::result<proto::guild_settings> save(self_ptr self, const proto::guild_settin
   if (!commit(self, "save_settings", [&] { self->state.repo->save_settings(next); }))
     return store_failed();
   self->state.settings[next.guild_id] = next;
-  // Gateway services get the event of SPEC.md §4.6, companions op 2 / op 3.
-  if (settings_changed)
-    fan_out(self, proto::companion::encode_guild_settings(next), started,
-            proto::gateway::encode_guild_settings_update(next));
-  if (music_changed)
-    fan_out(self, proto::companion::encode_music_toggle(next.guild_id, next.music_enabled),
-            started,
-            proto::gateway::encode_music_command_update(next.guild_id, next.music_enabled));
+  for (auto& msg : settings_broadcasts(next, settings_changed, music_changed, started))
+    publish(self, std::move(msg));
   return next;
 }
 
 } // namespace
+
+std::vector<broadcast_msg> settings_broadcasts(const proto::guild_settings& s,
+                                               bool settings_changed, bool music_changed,
+                                               std::chrono::steady_clock::time_point started) {
+  std::vector<broadcast_msg> out;
+  // Gateway services get the event of SPEC.md §4.6, companions op 2 / op 3.
+  if (settings_changed) {
+    broadcast_msg msg;
+    msg.companion = net::make_buffer(proto::companion::encode_guild_settings(s));
+    msg.gateway = net::make_buffer(proto::gateway::encode_guild_settings_update(s));
+    msg.started = started;
+    out.push_back(std::move(msg));
+  }
+  if (music_changed) {
+    broadcast_msg msg;
+    msg.companion =
+      net::make_buffer(proto::companion::encode_music_toggle(s.guild_id, s.music_enabled));
+    msg.gateway =
+      net::make_buffer(proto::gateway::encode_music_command_update(s.guild_id, s.music_enabled));
+    msg.started = started;
+    out.push_back(std::move(msg));
+  }
+  return out;
+}
+
+broadcast_msg supporter_broadcast(std::uint64_t id, bool added,
+                                  std::chrono::steady_clock::time_point started) {
+  broadcast_msg msg;
+  msg.companion = net::make_buffer(added ? proto::companion::encode_supporter_added(id)
+                                         : proto::companion::encode_supporter_removed(id));
+  msg.started = started;
+  return msg;
+}
 
 caf::behavior settings_store(caf::stateful_actor<settings_store_state>* self,
                              std::shared_ptr<store::settings_repository> repo,
@@ -110,8 +131,10 @@ caf::behavior settings_store(caf::stateful_actor<settings_store_state>* self,
     },
     [=](guild_req_atom, std::uint64_t guild) {
       self->state.mailbox.sample(self);
-      fan_out(self, proto::companion::encode_guild_settings(self->state.get(guild)),
-              std::chrono::steady_clock::now());
+      // Only companions asked: the reply is op 2 alone.
+      broadcast_msg msg;
+      msg.companion = net::make_buffer(proto::companion::encode_guild_settings(self->state.get(guild)));
+      publish(self, std::move(msg));
     },
     [=](settings_get_atom, std::uint64_t guild) { return self->state.get(guild); },
     [=](store_counts_atom) {
@@ -150,7 +173,7 @@ caf::behavior settings_store(caf::stateful_actor<settings_store_state>* self,
         return store_failed();
       self->state.supporters.insert(id);
       if (added)
-        fan_out(self, proto::companion::encode_supporter_added(id), started);
+        publish(self, supporter_broadcast(id, true, started));
       return added;
     },
     [=](supporter_del_atom, std::uint64_t id) -> caf::result<bool> {
@@ -161,7 +184,7 @@ caf::behavior settings_store(caf::stateful_actor<settings_store_state>* self,
         return store_failed();
       self->state.supporters.erase(id);
       if (removed)
-        fan_out(self, proto::companion::encode_supporter_removed(id), started);
+        publish(self, supporter_broadcast(id, false, started));
       return removed;
     },
   };

@@ -26,10 +26,37 @@ void send_assignments(self_ptr self, const std::vector<shard_table::assignment>&
       self->send(i->second, shards_assigned_atom::value, a.shards);
 }
 
+/// Cluster mode: tells the cluster actor which shards changed owner since last time (a held
+/// shard keeps its ended session as owner: a new active holds it for that sharder).
+void record(self_ptr self) {
+  auto& st = self->state;
+  if (!st.recorder)
+    return;
+  std::vector<shard_record> changes;
+  st.recorded.resize(st.table.shard_count(), 0);
+  for (std::uint32_t id = 0; id < st.table.shard_count(); ++id) {
+    const auto& sl = st.table.at(id);
+    auto owner = sl.st == shard_table::state::free ? 0 : sl.owner;
+    if (st.recorded[id] != owner) {
+      st.recorded[id] = owner;
+      changes.push_back({id, owner});
+    }
+  }
+  if (!changes.empty())
+    self->send(st.recorder, cl_shards_atom::value, std::move(changes));
+}
+
 /// Grants what the buckets allow now, and makes sure a tick comes when the next may.
 void grant_due(self_ptr self) {
   auto& st = self->state;
   auto now = self->clock().now();
+  if (now < st.paused_until) {
+    // A new active node: no grant yet. One tick at the end of the pause polls again.
+    if (st.ticks.insert(st.paused_until).second)
+      self->delayed_send(self, st.paused_until - now, identify_tick_atom::value,
+                         caf::timespan{st.paused_until.time_since_epoch()});
+    return;
+  }
   for (const auto& g : st.identify.poll(now)) {
     ++st.grants;
     if (auto i = st.targets.find(g.session); i != st.targets.end())
@@ -134,6 +161,7 @@ caf::behavior shard_planner(caf::stateful_actor<shard_planner_state>* self,
         st.targets[session] = target;
         self->monitor(target);
       }
+      record(self);
       return got.shards;
     },
     [=](identify_request_atom, std::uint64_t session, std::uint32_t shard) {
@@ -144,15 +172,57 @@ caf::behavior shard_planner(caf::stateful_actor<shard_planner_state>* self,
       }
       grant_due(self);
     },
-    [=](shard_end_atom, std::uint64_t session) { end_session(self, session); },
+    [=](shard_end_atom, std::uint64_t session) {
+      end_session(self, session);
+      record(self);
+    },
     [=](shard_end_atom, std::uint64_t session, const caf::actor& from) {
       auto i = self->state.targets.find(session);
       if (i == self->state.targets.end() || i->second == from)
         end_session(self, session);
+      record(self);
     },
     [=](shard_release_atom, std::uint64_t hold) {
-      self->state.holds.erase(hold);
+      // A timer of a table since replaced (cluster mode resets it) finds its hold id unknown
+      // or due later.
+      auto i = self->state.holds.find(hold);
+      if (i == self->state.holds.end() || i->second > self->clock().now())
+        return;
+      self->state.holds.erase(i);
       send_assignments(self, self->state.table.release(hold));
+      record(self);
+    },
+    [=](cl_recover_atom, const std::vector<shard_record>& records, caf::timespan pause) {
+      // A new active node: start from what the last one recorded, as if every recorded
+      // owner's session had just ended (SPEC §9), and grant no identify for `pause`.
+      auto& st = self->state;
+      st.table = shard_table{st.table.shard_count(), st.table.sharders()};
+      st.identify = identify_scheduler{st.identify.max_concurrency()};
+      st.holds.clear();
+      st.targets.clear();
+      st.recorded.assign(st.table.shard_count(), 0);
+      std::map<std::uint64_t, std::vector<std::uint32_t>> by_session;
+      for (const auto& r : records)
+        if (r.session != 0 && r.shard < st.table.shard_count()) {
+          by_session[r.session].push_back(r.shard);
+          st.recorded[r.shard] = r.session;
+        }
+      for (auto& [session, shards] : by_session) {
+        st.table.identify(session, shards);
+        end_session(self, session);
+      }
+      st.paused_until = self->clock().now() + pause;
+      st.recorder = caf::actor_cast<caf::actor>(self->current_sender());
+      record(self);
+    },
+    [=](cl_deactivate_atom) {
+      auto& st = self->state;
+      st.recorder = nullptr;
+      st.recorded.clear();
+      st.table = shard_table{st.table.shard_count(), st.table.sharders()};
+      st.identify = identify_scheduler{st.identify.max_concurrency()};
+      st.holds.clear();
+      st.targets.clear();
     },
     [=](identify_tick_atom, caf::timespan due) {
       self->state.ticks.erase(time_point{due});

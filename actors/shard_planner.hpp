@@ -5,6 +5,7 @@
 // the actor clock and the messages to the gateway session actors.
 
 #include "actors/identify_scheduler.hpp"
+#include "actors/cluster_messages.hpp"
 #include "actors/messages.hpp"
 #include "actors/shard_table.hpp"
 
@@ -26,6 +27,11 @@ struct shard_planner_state {
   std::map<std::uint64_t, caf::actor> targets; ///< by session: where its messages go
   std::map<shard_table::hold_id, caf::actor_clock::time_point> holds; ///< release times
   std::set<caf::actor_clock::time_point> ticks; ///< identify ticks on the way
+  /// Cluster mode: where shard owner changes go (the cluster actor, while active), what
+  /// was last sent (owner per shard, 0: free), and no grant before `paused_until`.
+  caf::actor recorder;
+  std::vector<std::uint64_t> recorded;
+  caf::actor_clock::time_point paused_until{};
   std::uint64_t grants = 0;
   std::uint64_t ignored_requests = 0;
 

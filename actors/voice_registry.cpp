@@ -39,6 +39,18 @@ void voice_registry_state::retain(caf::stateful_actor<voice_registry_state>* sel
   self->delayed_send(self, vc_timeout, vc_expire_atom::value, key, e.generation);
 }
 
+void voice_registry_state::record(caf::stateful_actor<voice_registry_state>* self,
+                                  const std::string& key, const entry* e) {
+  if (!recorder)
+    return;
+  voice_record rec;
+  rec.key = key;
+  if (e)
+    rec.clients = list(e->clients);
+  rec.gone = e == nullptr;
+  self->send(recorder, cl_voice_atom::value, std::move(rec));
+}
+
 void voice_registry_state::destroy(std::unordered_map<std::string, entry>::iterator i) {
   metrics->voice_clients.sub(static_cast<std::int64_t>(i->second.clients.size()));
   sessions.erase(i);
@@ -94,6 +106,9 @@ caf::behavior voice_registry(caf::stateful_actor<voice_registry_state>* self,
       e.live = true;
       e.owner = conn;
       e.owner_actor = session;
+      // Resumed, maybe on a new active node: recorded again under this node's voice lease.
+      if (out.resumed && !e.clients.empty())
+        st.record(self, key, &e);
       if (session)
         self->monitor(session);
       return out;
@@ -113,11 +128,14 @@ caf::behavior voice_registry(caf::stateful_actor<voice_registry_state>* self,
       auto [i, created] = e->clients.insert_or_assign(guild, std::move(vc));
       if (created)
         self->state.metrics->voice_clients.add();
+      self->state.record(self, key, e);
     },
     [=](vc_del_atom, const std::string& key, std::uint64_t conn, std::uint64_t guild) {
       auto* e = owned(self, key, conn);
-      if (e && e->clients.erase(guild) != 0)
+      if (e && e->clients.erase(guild) != 0) {
         self->state.metrics->voice_clients.sub();
+        self->state.record(self, key, e);
+      }
     },
     [=](vc_expire_atom, const std::string& key, std::uint64_t generation) {
       auto i = self->state.sessions.find(key);
@@ -126,6 +144,30 @@ caf::behavior voice_registry(caf::stateful_actor<voice_registry_state>* self,
           || i->second.generation != generation)
         return;
       self->state.destroy(i);
+      self->state.record(self, key, nullptr);
+    },
+    [=](cl_voice_load_atom, std::vector<voice_record>& sessions) {
+      // A new active node: the last one's voice sessions, retained for a resume (SPEC §9).
+      auto& st = self->state;
+      for (auto& rec : sessions) {
+        auto [i, created] = st.sessions.try_emplace(rec.key);
+        if (!created)
+          continue;
+        for (auto& vc : rec.clients) {
+          auto guild = vc.guild_id;
+          i->second.clients.emplace(guild, std::move(vc));
+        }
+        st.metrics->voice_clients.add(static_cast<std::int64_t>(i->second.clients.size()));
+        st.retain(self, rec.key, i->second);
+      }
+      st.recorder = caf::actor_cast<caf::actor>(self->current_sender());
+      // What the last node recorded goes on this node's voice lease as it changes.
+    },
+    [=](cl_deactivate_atom) {
+      auto& st = self->state;
+      st.recorder = nullptr;
+      while (!st.sessions.empty())
+        st.destroy(st.sessions.begin());
     },
     [=](vc_status_atom) { return self->state.status(); },
     [=](vc_list_atom) {

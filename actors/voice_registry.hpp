@@ -2,6 +2,7 @@
 // The voice registry (SPEC.md §5): voice sessions by key with their voice clients, so they
 // survive the connection; VC_TIMEOUT for retained keys; takeover by a newer connection.
 
+#include "actors/cluster_messages.hpp"
 #include "actors/messages.hpp"
 #include "metrics/registry.hpp"
 
@@ -31,6 +32,11 @@ struct voice_registry_state {
   caf::timespan vc_timeout{};
   metrics::registry* metrics = nullptr;
   std::uint64_t next_generation = 0;
+  /// Cluster mode: where voice sessions' changes go (the cluster actor, while active).
+  caf::actor recorder;
+  /// Tells the recorder what `key` holds now (gone: destroyed).
+  void record(caf::stateful_actor<voice_registry_state>* self, const std::string& key,
+              const entry* e);
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
 
   /// Keeps `key`'s voice clients and starts its timeout.

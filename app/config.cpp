@@ -73,6 +73,15 @@ config::config() {
   opt_group{custom_options_, "store"}.add(store_path, "path", "SQLite file of the settings");
   opt_group{custom_options_, "log"}.add(
     log_level, "level", "trace, debug, info, warn, error, critical or off");
+  opt_group{custom_options_, "cluster"}
+    .add(cluster_etcd, "etcd",
+         "comma-separated etcd client URLs (http://host:port); empty = a single node")
+    .add(cluster_node_id, "node_id", "this node's name in the cluster (default host:port)")
+    .add(cluster_advertise_url, "advertise_url",
+         "the URL clients use for this node (default ws://<coordinator.host>:<port>)")
+    .add(cluster_lease_ttl_s, "lease_ttl_s",
+         "seconds of the node's etcd lease: a lost active is replaced within this + 2 s")
+    .add(cluster_prefix, "prefix", "etcd key prefix of this cluster's keys");
   opt_group{custom_options_, "console"}
     .add(console_host, "host", "address of the debug console (loopback only by default)")
     .add(console_port, "port", "port of the debug console (0 = pick a free one)")
@@ -131,6 +140,15 @@ std::string config::validate() const {
     return "voice.vc_timeout_s must be between 0 and 604800";
   if (voice_resumed_form != "map" && voice_resumed_form != "pairs")
     return "voice.resumed_form must be map or pairs";
+  if (cluster_lease_ttl_s < 2 || cluster_lease_ttl_s > 3600)
+    return "cluster.lease_ttl_s must be between 2 and 3600";
+  if (cluster_prefix.empty() || cluster_prefix.front() != '/' || cluster_prefix.back() != '/')
+    return "cluster.prefix must start and end with '/'";
+  for (const auto& e : etcd_endpoints())
+    if (e.rfind("http://", 0) != 0 || e.size() <= 7)
+      return "cluster.etcd: '" + e + "' is not an http://host:port URL";
+  if (!cluster_node_id.empty() && cluster_node_id.find('/') != std::string::npos)
+    return "cluster.node_id must not contain '/'";
   if (store_path.empty())
     return "store.path must not be empty";
   if (console_host.empty())
@@ -141,6 +159,23 @@ std::string config::validate() const {
   if (spdlog::level::from_str(log_level) == spdlog::level::off && log_level != "off")
     return "log.level must be one of trace, debug, info, warn, error, critical, off";
   return {};
+}
+
+std::vector<std::string> config::etcd_endpoints() const {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start <= cluster_etcd.size()) {
+    auto comma = cluster_etcd.find(',', start);
+    if (comma == std::string::npos)
+      comma = cluster_etcd.size();
+    auto item = cluster_etcd.substr(start, comma - start);
+    auto first = item.find_first_not_of(" \t");
+    auto last = item.find_last_not_of(" \t");
+    if (first != std::string::npos)
+      out.push_back(item.substr(first, last - first + 1));
+    start = comma + 1;
+  }
+  return out;
 }
 
 bool is_loopback_host(const std::string& host) {

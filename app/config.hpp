@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace coord::app {
 
@@ -68,6 +69,15 @@ public:
   std::string store_path = "data/coordinator.db";
   // [log]
   std::string log_level = "info";
+  // [cluster] (SPEC §9); etcd empty: a single node
+  std::string cluster_etcd;
+  std::string cluster_node_id;       ///< empty: <host name>:<port>
+  std::string cluster_advertise_url; ///< empty: ws://<coordinator.host>:<real port>
+  std::size_t cluster_lease_ttl_s = 5;
+  std::string cluster_prefix = "/coordinator/";
+  /// cluster.etcd split at commas, blanks trimmed.
+  std::vector<std::string> etcd_endpoints() const;
+  bool clustered() const { return !etcd_endpoints().empty(); }
   // [console]
   std::string console_host = "127.0.0.1";
   std::uint16_t console_port = 7701;

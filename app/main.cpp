@@ -3,6 +3,7 @@
 #include "app/config.hpp"
 #include "app/console_client.hpp"
 #include "app/node.hpp"
+#include "app/store_transfer.hpp"
 #include "store/settings_repository.hpp"
 
 #include <caf/actor_system.hpp>
@@ -39,6 +40,8 @@ int main(int argc, char** argv) {
   // CAF sees argv and before the signal set-up below (Ctrl-C ends the client as usual).
   if (argc >= 2 && std::string_view{argv[1]} == "console")
     return coord::app::run_console_client(argc - 1, argv + 1);
+  if (argc >= 2 && std::string_view{argv[1]} == "store")
+    return coord::app::run_store_command(argc - 1, argv + 1);
 
   // SIGINT/SIGTERM are taken with sigwait on this thread; block them before any thread
   // starts so every thread inherits the mask.
@@ -55,7 +58,8 @@ int main(int argc, char** argv) {
     if (arg == "--help" || arg == "-h" || arg == "-?") {
       // CAF's own --help lists only its global options; ours lists every section.
       std::printf("usage: coordinator [--config-file=PATH] [--section.key=value ...]\n"
-                  "       coordinator console [--host H] [--port P] [-c COMMAND]\n\n%s",
+                  "       coordinator console [--host H] [--port P] [-c COMMAND]\n"
+                  "       coordinator store import|export (--help for more)\n\n%s",
                   cfg.help_text().c_str());
       return 0;
     }
@@ -68,15 +72,24 @@ int main(int argc, char** argv) {
     return fail(problem);
   set_up_logging(cfg.log_level);
 
+  // In cluster mode etcd holds the state (SPEC §9) and SQLite is not opened.
   std::shared_ptr<coord::store::settings_repository> repo;
-  try {
-    repo = std::make_shared<coord::store::settings_repository>(cfg.store_path);
-  } catch (const std::exception& e) {
-    return fail(e.what());
+  if (!cfg.clustered()) {
+    try {
+      repo = std::make_shared<coord::store::settings_repository>(cfg.store_path);
+    } catch (const std::exception& e) {
+      return fail(e.what());
+    }
   }
 
   caf::actor_system sys{cfg};
-  coord::app::node node{sys, cfg, std::move(repo)};
+  std::unique_ptr<coord::app::node> node_ptr;
+  try {
+    node_ptr = std::make_unique<coord::app::node>(sys, cfg, std::move(repo));
+  } catch (const std::exception& e) {
+    return fail(e.what()); // e.g. a cluster.etcd URL the etcd client cannot use
+  }
+  auto& node = *node_ptr;
   try {
     node.start();
   } catch (const std::exception& e) {
@@ -87,7 +100,9 @@ int main(int argc, char** argv) {
   std::printf("coordinator %s: console listening on %s\n", COORD_VERSION,
               node.console_address().c_str());
   std::fflush(stdout);
-  spdlog::info("started version={} store=\"{}\"", COORD_VERSION, cfg.store_path);
+  spdlog::info("started version={} store=\"{}\"", COORD_VERSION,
+               cfg.clustered() ? "etcd " + cfg.cluster_etcd + " " + cfg.cluster_prefix
+                               : cfg.store_path);
 
   int sig = 0;
   sigwait(&stop_signals, &sig);

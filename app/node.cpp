@@ -1,6 +1,9 @@
 #include "app/node.hpp"
 
 #include "actors/broker.hpp"
+#include "actors/cluster_node.hpp"
+#include "actors/cluster_view.hpp"
+#include "actors/etcd_store.hpp"
 #include "actors/companion_session.hpp"
 #include "actors/entity_cache.hpp"
 #include "actors/gateway_session.hpp"
@@ -12,16 +15,20 @@
 #include "actors/voice_registry.hpp"
 #include "actors/voice_session.hpp"
 #include "net/console_server.hpp"
+#include "net/etcd_client.hpp"
 #include "net/server.hpp"
 #include "proto/errors.hpp"
 #include "store/settings_repository.hpp"
 
 #include <algorithm>
 #include <caf/exit_reason.hpp>
+#include <caf/scoped_actor.hpp>
 #include <caf/send.hpp>
 #include <spdlog/spdlog.h>
 
 #include <future>
+
+#include <unistd.h>
 
 namespace coord::app {
 
@@ -46,9 +53,27 @@ node::node(caf::actor_system& sys, const config& cfg,
                                 std::min(cfg_.gateway_resume_buffer_bytes,
                                          cfg_.outbound_queue_bytes)};
   broker_ = sys_.spawn(actors::broker_with, &metrics_, routing);
-  // The store blocks on fsync, so it gets a thread of its own instead of a scheduler worker.
-  store_ = sys_.spawn<caf::detached>(actors::settings_store, std::move(repo),
-                                     cfg_.default_prefix, broker_, &metrics_);
+  if (cfg_.clustered()) {
+    // Cluster mode: etcd holds the state; the store waits on nothing but messages.
+    view_ = std::make_shared<actors::cluster_view>(true);
+    net::etcd_options eo;
+    eo.endpoints = cfg_.etcd_endpoints();
+    eo.request_timeout = std::chrono::milliseconds(
+      std::min<std::size_t>(2000, cfg_.cluster_lease_ttl_s * 1000 / 2));
+    etcd_ = std::make_shared<net::etcd_client>(std::move(eo));
+    actors::etcd_store_deps sd;
+    sd.client = etcd_;
+    sd.keys.prefix = cfg_.cluster_prefix;
+    sd.default_prefix = cfg_.default_prefix;
+    sd.broker = broker_;
+    sd.metrics = &metrics_;
+    sd.view = view_;
+    store_ = sys_.spawn(actors::etcd_store, std::move(sd));
+  } else {
+    // The store blocks on fsync, so it gets a thread of its own instead of a scheduler worker.
+    store_ = sys_.spawn<caf::detached>(actors::settings_store, std::move(repo),
+                                       cfg_.default_prefix, broker_, &metrics_);
+  }
   stats_ = sys_.spawn(actors::shard_stats, cfg_.stats_stale_after, &metrics_);
   planner_ = sys_.spawn(actors::shard_planner, static_cast<std::uint32_t>(cfg_.gateway_shard_count),
                         static_cast<std::uint32_t>(cfg_.gateway_sharders),
@@ -58,7 +83,7 @@ node::node(caf::actor_system& sys, const config& cfg,
   cache_ = actors::spawn_entity_cache(sys_, static_cast<std::uint32_t>(cfg_.gateway_shard_count),
                                       &metrics_);
   actors::http_api_deps api{cfg_.admin_token, broker_, store_, stats_, &metrics_, planner_,
-                            actors::read_api_deps{cfg_.gateway_secret, cache_, broker_}};
+                            actors::read_api_deps{cfg_.gateway_secret, cache_, broker_}, view_};
   http_api_ = sys_.spawn(actors::http_api, std::move(api));
   monitor_ = sys_.spawn(actors::heartbeat_monitor, caf::timespan{std::chrono::milliseconds(250)},
                         actors::heartbeat_monitor_state::now_fn{});
@@ -120,7 +145,61 @@ node::node(caf::actor_system& sys, const config& cfg,
   hooks.on_http = [this](net::http_request req, std::shared_ptr<net::http_responder> r) {
     caf::anon_send(http_api_, actors::http_atom::value, std::move(req), std::move(r));
   };
+  if (view_)
+    hooks.refuse_upgrade = [view = view_]() -> std::string {
+      return view->serving() ? std::string{} : view->standby_body();
+    };
   server_ = std::make_unique<net::server>(std::move(opts), std::move(hooks), metrics_);
+}
+
+void node::start_cluster() {
+  if (!etcd_)
+    return;
+  auto port = std::to_string(server_->local_port());
+  actors::cluster_deps d;
+  d.client = etcd_;
+  d.keys.prefix = cfg_.cluster_prefix;
+  d.node_id = cfg_.cluster_node_id;
+  if (d.node_id.empty()) {
+    char host[256] = {};
+    ::gethostname(host, sizeof(host) - 1);
+    d.node_id = std::string{host} + ":" + port;
+  }
+  d.advertise_url = cfg_.cluster_advertise_url.empty() ? "ws://" + cfg_.host + ":" + port
+                                                       : cfg_.cluster_advertise_url;
+  d.lease_ttl = std::chrono::seconds(cfg_.cluster_lease_ttl_s);
+  d.voice_ttl = std::chrono::seconds(
+    std::max<std::int64_t>(1, static_cast<std::int64_t>(cfg_.voice_vc_timeout_s + 0.999)));
+  d.view = view_;
+  d.metrics = &metrics_;
+  d.store = store_;
+  d.planner = planner_;
+  d.voice_registry = voice_registry_;
+  d.broker = broker_;
+  spdlog::info("cluster: node_id=\"{}\" advertise_url=\"{}\" etcd=\"{}\" prefix=\"{}\"",
+               d.node_id, d.advertise_url, cfg_.cluster_etcd, cfg_.cluster_prefix);
+  cluster_ = sys_.spawn(actors::cluster_node, std::move(d));
+}
+
+void node::stop_cluster() {
+  if (!cluster_)
+    return;
+  // Give the lease back so a standby takes over now instead of after the TTL.
+  caf::scoped_actor self{sys_};
+  std::int64_t lease = 0;
+  self->request(cluster_, std::chrono::seconds(1), actors::cl_info_atom::value)
+    .receive([&](const actors::cluster_info& info) { lease = info.lease_id; },
+             [](caf::error&) {});
+  caf::anon_send_exit(cluster_, caf::exit_reason::user_shutdown);
+  if (lease != 0 && etcd_) {
+    std::promise<void> revoked;
+    auto done = revoked.get_future();
+    etcd_->call("/v3/lease/revoke", "{\"ID\":\"" + std::to_string(lease) + "\"}",
+                [&revoked](net::etcd_reply) { revoked.set_value(); },
+                std::chrono::milliseconds(1000));
+    if (done.wait_for(std::chrono::milliseconds(1500)) != std::future_status::ready)
+      spdlog::warn("cluster: lease not revoked at shutdown (etcd did not answer)");
+  }
 }
 
 node::~node() {
@@ -131,6 +210,7 @@ node::~node() {
 
 void node::start() {
   server_->start();
+  start_cluster();
   start_console();
 }
 
@@ -140,6 +220,9 @@ std::string node::http_address() const {
 
 void node::shutdown() {
   stop_console();
+  if (view_)
+    view_->set_standby(); // no new session while the old ones close
+  stop_cluster();
   std::promise<void> closed;
   auto done = closed.get_future();
   server_->shutdown(proto::close::going_away, "coordinator shutting down",
@@ -156,6 +239,8 @@ void node::shutdown() {
     caf::anon_send_exit(partition, caf::exit_reason::user_shutdown);
   for (auto* a : {&http_api_, &stats_, &voice_registry_, &monitor_, &planner_, &store_, &broker_})
     caf::anon_send_exit(*a, caf::exit_reason::user_shutdown);
+  // The etcd client goes last: its io thread stops, no answer arrives after this.
+  etcd_.reset();
 }
 
 } // namespace coord::app

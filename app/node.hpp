@@ -13,6 +13,10 @@
 namespace coord::net {
 class server;
 class console_server;
+class etcd_client;
+}
+namespace coord::actors {
+class cluster_view;
 }
 namespace coord::store {
 class settings_repository;
@@ -27,7 +31,8 @@ public:
        std::shared_ptr<store::settings_repository> repo);
   ~node();
 
-  /// Binds the listener; throws std::runtime_error with one line when it cannot.
+  /// Binds the listener (and in cluster mode starts campaigning); throws std::runtime_error
+  /// with one line when it cannot.
   void start();
 
   /// "host:port" of the HTTP + websocket listener.
@@ -54,6 +59,13 @@ private:
   caf::actor planner_;
   std::vector<caf::actor> cache_;
   std::unique_ptr<net::server> server_;
+
+  // Cluster mode (SPEC §9): the etcd client, the role every thread reads, the cluster actor.
+  std::shared_ptr<net::etcd_client> etcd_;
+  std::shared_ptr<actors::cluster_view> view_;
+  caf::actor cluster_;
+  void start_cluster();
+  void stop_cluster();
 
   // Debug console (app/node_console.cpp).
   void start_console();

@@ -26,7 +26,10 @@ void node::start_console() {
   deps.store = store_;
   deps.stats = stats_;
   deps.planner = planner_;
+  deps.cluster = cluster_;
   deps.actors = {broker_, store_, stats_, http_api_, planner_, monitor_, voice_registry_};
+  if (cluster_)
+    deps.actors.push_back(cluster_);
   deps.actors.insert(deps.actors.end(), cache_.begin(), cache_.end());
   deps.metrics = &metrics_;
   inspector_ = sys_.spawn(actors::inspector, std::move(deps));

@@ -94,6 +94,11 @@ public:
   counter store_commit_failures;
   counter broadcasts;
   counter http_requests;
+  // Cluster mode (SPEC §9); rendered only when `clustered` is set.
+  bool clustered = false;
+  gauge cluster_active;          ///< 1 while this node is the active one
+  counter cluster_failovers;     ///< times this node became active
+  std::array<counter, 3> etcd_requests; ///< ok, error, timeout
 
   /// Counts one session close with `code` on dialect `d`.
   void count_close(std::size_t d, std::uint16_t code);

@@ -128,6 +128,9 @@ struct server_hooks {
     on_open;
   /// Any request that is not a websocket upgrade on a dialect path.
   std::function<void(http_request, std::shared_ptr<http_responder>)> on_http;
+  /// Asked before every upgrade: a non-empty answer refuses it with 503 and that JSON body
+  /// (cluster mode: a standby node). Runs on an io thread: it must not block.
+  std::function<std::string()> refuse_upgrade;
 };
 
 } // namespace coord::net

@@ -57,6 +57,8 @@ public:
   /// The revision the stream resumes from after a break: the last event's mod_revision + 1
   /// (the start revision while no event arrived).
   virtual std::int64_t next_revision() const = 0;
+  /// The endpoint the stream uses or is opening ("" before the first attempt).
+  virtual std::string endpoint() const = 0;
 };
 
 class etcd_client {

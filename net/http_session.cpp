@@ -110,6 +110,12 @@ void http_session::handle(request req) {
   const std::string authorization(req[http::field::authorization]);
 
   if (d && beast::websocket::is_upgrade(req)) {
+    if (const auto& refuse = state_->hooks().refuse_upgrade) {
+      if (auto body = refuse(); !body.empty()) {
+        state_->metrics().http_requests.inc();
+        return write(503, body, json, keep_alive_);
+      }
+    }
     if (!state_->try_reserve())
       return write(503, R"({"error":"too many sessions"})", json, keep_alive_);
     upgrade_request info{*d, std::string(req.target()), authorization, remote_};

@@ -1,0 +1,442 @@
+#include "actors/cluster_node.hpp"
+
+#include <caf/event_based_actor.hpp>
+#include <caf/send.hpp>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+namespace coord::actors {
+
+namespace {
+
+using self_ptr = caf::stateful_actor<cluster_state>*;
+using phase = cluster_state::phase;
+using std::chrono::milliseconds;
+
+/// A new active node grants no identify this long (SPEC §9: no bucket gets two grants
+/// within 5 s across a failover).
+constexpr auto identify_pause = std::chrono::seconds(5);
+/// Operations per etcd transaction (etcd's default --max-txn-ops is 128).
+constexpr std::size_t ops_per_txn = 100;
+constexpr auto poll_every = std::chrono::milliseconds(1000);
+constexpr auto campaign_timeout = std::chrono::seconds(60);
+constexpr auto activation_timeout = std::chrono::seconds(10);
+
+caf::timespan tick_period(const cluster_state& st) {
+  auto t = std::chrono::duration_cast<caf::timespan>(st.ttl() / 10);
+  return std::clamp<caf::timespan>(t, milliseconds(50), milliseconds(250));
+}
+
+caf::actor_clock::time_point now(self_ptr self) {
+  return self->clock().now();
+}
+
+/// How long the lease is surely alive: keepalives are confirmed by send time, and this node
+/// serves only until half the TTL after the last confirmed one.
+caf::actor_clock::time_point serve_until(const cluster_state& st) {
+  return st.lease_confirmed + std::chrono::duration_cast<caf::timespan>(st.ttl() / 2);
+}
+
+void note_revision(self_ptr self, const std::string& body) {
+  // Every answer's header carries the store revision; the range parser reads it.
+  if (auto r = etcd::parse_range(body))
+    self->state.revision = std::max(self->state.revision, r->revision);
+}
+
+void set_metrics_role(self_ptr self, bool active) {
+  self->state.deps.metrics->cluster_active.set(active ? 1 : 0);
+}
+
+void fence(self_ptr self, const std::string& why);
+void campaign(self_ptr self, std::uint64_t generation);
+
+/// Writes queued records, one transaction at a time, each comparing the leader key.
+void pump_writes(self_ptr self) {
+  auto& st = self->state;
+  if (st.writing || st.writes.empty())
+    return;
+  if (st.role != phase::active) {
+    st.writes.clear();
+    return;
+  }
+  auto ops = std::move(st.writes.front());
+  st.writes.pop_front();
+  st.writing = true;
+  std::vector<etcd::compare> cmp{{etcd::compare::create, st.leader_key, st.leader_revision}};
+  st.calls.call(self, "/v3/kv/txn", etcd::txn_request(cmp, ops, {st.leader_key}),
+                [=](net::etcd_reply& r) {
+                  auto& st = self->state;
+                  st.writing = false;
+                  auto t = r.ok ? etcd::parse_txn(r.body) : std::nullopt;
+                  if (!t) {
+                    ++st.writes_failed;
+                    spdlog::warn("cluster: recording shards/voice failed error=\"{}\"",
+                                 r.ok ? "not JSON" : r.error);
+                  } else if (!t->succeeded) {
+                    ++st.writes_failed;
+                    return fence(self, "the leader key is no longer this node's");
+                  } else {
+                    st.revision = std::max(st.revision, t->revision);
+                  }
+                  pump_writes(self);
+                });
+}
+
+void queue_ops(self_ptr self, std::vector<etcd::op> ops) {
+  auto& st = self->state;
+  for (std::size_t i = 0; i < ops.size(); i += ops_per_txn) {
+    auto end = std::min(ops.size(), i + ops_per_txn);
+    st.writes.emplace_back(std::make_move_iterator(ops.begin() + i),
+                           std::make_move_iterator(ops.begin() + end));
+  }
+  pump_writes(self);
+}
+
+void grant_voice_lease(self_ptr self) {
+  auto ttl = self->state.deps.voice_ttl.count();
+  self->state.calls.call(self, "/v3/lease/grant", etcd::lease_grant_request(ttl),
+                         [=](net::etcd_reply& r) {
+                           auto l = r.ok ? etcd::parse_lease(r.body) : std::nullopt;
+                           if (l && l->ttl > 0 && self->state.role != phase::standby) {
+                             self->state.voice_lease = l->id;
+                             self->state.voice_renewed = now(self);
+                           }
+                         });
+}
+
+void become_active(self_ptr self) {
+  auto& st = self->state;
+  if (st.role != phase::activating)
+    return;
+  if (now(self) >= serve_until(st))
+    return fence(self, "the lease expired while activating");
+  st.role = phase::active;
+  ++st.failovers;
+  st.deps.metrics->cluster_failovers.inc();
+  set_metrics_role(self, true);
+  st.active_node = st.deps.node_id;
+  st.active_url = st.deps.advertise_url;
+  st.deps.view->set_active_url(st.deps.advertise_url);
+  st.deps.view->set_active(serve_until(st));
+  spdlog::info("cluster: active node_id=\"{}\" lease={:x} revision={}", st.deps.node_id,
+               st.lease, st.revision);
+}
+
+/// Reads what the last active recorded (shard owners, voice sessions) and hands it over.
+void recover(self_ptr self) {
+  auto& st = self->state;
+  auto shards = st.deps.keys.shards();
+  st.calls.call(
+    self, "/v3/kv/range", etcd::range_request(shards, net::prefix_range_end(shards)),
+    [=](net::etcd_reply& r) {
+      auto& st = self->state;
+      if (st.role != phase::activating)
+        return;
+      auto range = r.ok ? etcd::parse_range(r.body) : std::nullopt;
+      if (!range)
+        return fence(self, "reading the shard records failed: " + r.error);
+      std::vector<shard_record> records;
+      for (const auto& k : range->kvs) {
+        auto shard = store::etcd::parse_shard_key(st.deps.keys, k.key);
+        auto owner = store::etcd::decode_shard_owner(k.value);
+        if (shard && owner)
+          records.push_back({*shard, *owner});
+      }
+      self->send(st.deps.planner, cl_recover_atom::value, std::move(records),
+                 caf::timespan{identify_pause});
+      auto voice = st.deps.keys.voice();
+      st.calls.call(
+        self, "/v3/kv/range", etcd::range_request(voice, net::prefix_range_end(voice)),
+        [=](net::etcd_reply& r) {
+          auto& st = self->state;
+          if (st.role != phase::activating)
+            return;
+          auto range = r.ok ? etcd::parse_range(r.body) : std::nullopt;
+          if (!range)
+            return fence(self, "reading the voice records failed: " + r.error);
+          std::vector<voice_record> sessions;
+          for (const auto& k : range->kvs) {
+            auto key = store::etcd::parse_voice_key(st.deps.keys, k.key);
+            auto clients = store::etcd::decode_voice(k.value);
+            if (key && clients)
+              sessions.push_back(voice_record{*key, std::move(*clients), false});
+          }
+          self->send(st.deps.voice_registry, cl_voice_load_atom::value, std::move(sessions));
+          become_active(self);
+        });
+    });
+}
+
+void activate(self_ptr self, const etcd::leader_result& leader) {
+  auto& st = self->state;
+  st.role = phase::activating;
+  st.leader_key = leader.key;
+  st.leader_revision = leader.revision;
+  grant_voice_lease(self);
+  spdlog::info("cluster: elected node_id=\"{}\", loading the state", st.deps.node_id);
+  self->request(st.deps.store, activation_timeout, cl_activate_atom::value, leader.key,
+                leader.revision)
+    .then(
+      [=](std::int64_t revision) {
+        self->state.revision = std::max(self->state.revision, revision);
+        if (self->state.role == phase::activating)
+          recover(self);
+      },
+      [=](caf::error& err) { fence(self, "loading the state failed: " + caf::to_string(err)); });
+}
+
+void campaign(self_ptr self, std::uint64_t generation) {
+  auto& st = self->state;
+  if (generation != st.lease_generation || st.lease == 0 || st.role != phase::standby)
+    return;
+  store::etcd::node_info me{st.deps.node_id, st.deps.advertise_url};
+  st.calls.call(
+    self, "/v3/election/campaign",
+    etcd::campaign_request(st.deps.keys.election(), st.lease, store::etcd::encode_node(me)),
+    [=](net::etcd_reply& r) {
+      auto& st = self->state;
+      if (generation != st.lease_generation || st.role != phase::standby)
+        return;
+      auto leader = r.ok ? etcd::parse_campaign(r.body) : std::nullopt;
+      if (!leader) {
+        // etcd unreachable, the campaign timed out, or the lease is gone: try again soon
+        // (a lost lease is noticed by the keepalive and replaced).
+        self->delayed_send(self, milliseconds(500), cl_campaign_atom::value, generation);
+        return;
+      }
+      activate(self, *leader);
+    },
+    campaign_timeout);
+}
+
+void grant(self_ptr self) {
+  auto& st = self->state;
+  if (st.granting)
+    return;
+  st.granting = true;
+  auto sent = now(self);
+  st.calls.call(self, "/v3/lease/grant", etcd::lease_grant_request(st.deps.lease_ttl.count()),
+                [=](net::etcd_reply& r) {
+                  auto& st = self->state;
+                  st.granting = false;
+                  auto l = r.ok ? etcd::parse_lease(r.body) : std::nullopt;
+                  if (!l || l->ttl <= 0) {
+                    spdlog::warn("cluster: lease grant failed error=\"{}\"",
+                                 r.ok ? "no lease in the answer" : r.error);
+                    return;
+                  }
+                  st.lease = l->id;
+                  st.lease_confirmed = sent;
+                  auto generation = ++st.lease_generation;
+                  store::etcd::node_info me{st.deps.node_id, st.deps.advertise_url};
+                  st.calls.call(self, "/v3/kv/put",
+                                etcd::put_request(st.deps.keys.node_key(st.deps.node_id),
+                                                  store::etcd::encode_node(me), st.lease),
+                                [](net::etcd_reply&) {});
+                  campaign(self, generation);
+                });
+}
+
+void keepalive(self_ptr self) {
+  auto& st = self->state;
+  st.keepalive_in_flight = true;
+  auto sent = now(self);
+  st.keepalive_sent = sent;
+  auto lease = st.lease;
+  auto timeout = std::chrono::duration_cast<milliseconds>(st.ttl() / 4);
+  st.calls.call(
+    self, "/v3/lease/keepalive", etcd::lease_id_request(lease),
+    [=](net::etcd_reply& r) {
+      auto& st = self->state;
+      st.keepalive_in_flight = false;
+      if (lease != st.lease)
+        return;
+      if (!r.ok)
+        return; // the fencing check decides when this has lasted too long
+      auto l = etcd::parse_lease(r.body);
+      if (!l)
+        return;
+      if (l->ttl <= 0) {
+        // The lease expired (a frozen or cut-off node): it can never be renewed.
+        spdlog::warn("cluster: lease {:x} expired", lease);
+        st.lease = 0;
+        ++st.lease_generation;
+        if (st.role != phase::standby)
+          fence(self, "the lease expired");
+        return;
+      }
+      st.lease_confirmed = std::max(st.lease_confirmed, sent);
+      if (st.role == phase::active)
+        st.deps.view->extend(serve_until(st));
+    },
+    std::max(timeout, milliseconds(100)));
+}
+
+void poll_leader(self_ptr self) {
+  auto& st = self->state;
+  st.polling = true;
+  st.last_poll = now(self);
+  st.calls.call(self, "/v3/election/leader", etcd::leader_request(st.deps.keys.election()),
+                [=](net::etcd_reply& r) {
+                  auto& st = self->state;
+                  st.polling = false;
+                  if (!r.ok)
+                    return; // no leader (HTTP error) or etcd unreachable
+                  note_revision(self, r.body);
+                  auto leader = etcd::parse_leader(r.body);
+                  if (!leader)
+                    return;
+                  auto node = store::etcd::decode_node(leader->value);
+                  st.active_node = node ? node->node_id : std::string{};
+                  st.active_url = node ? node->advertise_url : std::string{};
+                  if (st.role == phase::standby)
+                    st.deps.view->set_active_url(st.active_url);
+                  if (st.role == phase::active && leader->key != st.leader_key)
+                    fence(self, "another node leads");
+                });
+  auto nodes = st.deps.keys.nodes();
+  st.calls.call(self, "/v3/kv/range", etcd::range_request(nodes, net::prefix_range_end(nodes)),
+                [=](net::etcd_reply& r) {
+                  auto range = r.ok ? etcd::parse_range(r.body) : std::nullopt;
+                  if (!range)
+                    return;
+                  std::vector<store::etcd::node_info> out;
+                  for (const auto& k : range->kvs)
+                    if (auto n = store::etcd::decode_node(k.value))
+                      out.push_back(std::move(*n));
+                  self->state.nodes = std::move(out);
+                  self->state.revision = std::max(self->state.revision, range->revision);
+                });
+}
+
+void tick(self_ptr self) {
+  auto& st = self->state;
+  auto t = now(self);
+  if (st.role != phase::standby && t >= serve_until(st))
+    fence(self, "the lease was not renewed for half its TTL");
+  if (st.lease == 0) {
+    grant(self);
+  } else if (!st.keepalive_in_flight
+             && t - st.keepalive_sent >= std::chrono::duration_cast<caf::timespan>(st.ttl() / 5)) {
+    keepalive(self);
+  }
+  if (!st.polling && t - st.last_poll >= poll_every)
+    poll_leader(self);
+  if (st.role == phase::active && st.voice_lease != 0
+      && t - st.voice_renewed >= std::chrono::duration_cast<caf::timespan>(st.deps.voice_ttl / 3)) {
+    st.voice_renewed = t;
+    st.calls.call(self, "/v3/lease/keepalive", etcd::lease_id_request(st.voice_lease),
+                  [](net::etcd_reply&) {});
+  }
+}
+
+void fence(self_ptr self, const std::string& why) {
+  auto& st = self->state;
+  if (st.role == phase::standby)
+    return;
+  spdlog::warn("cluster: standing down reason=\"{}\"", why);
+  // The door first: no upgrade or request is served from here on.
+  st.deps.view->set_standby();
+  st.deps.view->set_active_url({});
+  set_metrics_role(self, false);
+  st.role = phase::standby;
+  st.writes.clear();
+  st.voice_lease = 0;
+  self->send(st.deps.broker, close_all_atom::value, std::uint16_t{1001},
+             std::string{"this node is no longer the active node"});
+  self->send(st.deps.store, cl_deactivate_atom::value);
+  self->send(st.deps.planner, cl_deactivate_atom::value);
+  self->send(st.deps.voice_registry, cl_deactivate_atom::value);
+  // A lease that may still be alive goes (another node may take over at once); a new one
+  // starts a new campaign.
+  if (st.lease != 0)
+    st.calls.call(self, "/v3/lease/revoke", etcd::lease_id_request(st.lease),
+                  [](net::etcd_reply&) {});
+  st.lease = 0;
+  ++st.lease_generation;
+}
+
+} // namespace
+
+caf::behavior cluster_node(caf::stateful_actor<cluster_state>* self, cluster_deps deps) {
+  auto& st = self->state;
+  st.calls = etcd_calls{deps.client, deps.metrics};
+  st.deps = std::move(deps);
+  st.deps.metrics->clustered = true;
+  set_metrics_role(self, false);
+  self->set_default_handler(caf::print_and_drop);
+  self->send(self, cl_tick_atom::value);
+  return {
+    [=](cl_etcd_atom, std::uint64_t id, net::etcd_reply& r) {
+      self->state.calls.complete(id, r);
+    },
+    [=](cl_tick_atom) {
+      tick(self);
+      self->delayed_send(self, tick_period(self->state), cl_tick_atom::value);
+    },
+    [=](cl_campaign_atom, std::uint64_t generation) { campaign(self, generation); },
+    [=](cl_shards_atom, std::vector<shard_record>& changes) {
+      auto& st = self->state;
+      if (st.role != phase::active)
+        return;
+      std::vector<etcd::op> ops;
+      for (const auto& c : changes) {
+        auto key = st.deps.keys.shard_key(c.shard);
+        if (c.session == 0)
+          ops.push_back({etcd::op::del, key, {}, 0});
+        else
+          ops.push_back({etcd::op::put, key, store::etcd::encode_shard_owner(c.session), 0});
+      }
+      queue_ops(self, std::move(ops));
+    },
+    [=](cl_voice_atom, voice_record& rec) {
+      auto& st = self->state;
+      if (st.role != phase::active)
+        return;
+      auto key = st.deps.keys.voice_key(rec.key);
+      if (rec.gone) {
+        queue_ops(self, {{etcd::op::del, key, {}, 0}});
+        return;
+      }
+      if (st.voice_lease == 0) {
+        // Without its lease a record could outlive the session: none is written.
+        spdlog::warn("cluster: no voice lease yet, voice session not recorded");
+        return;
+      }
+      queue_ops(self, {{etcd::op::put, key, store::etcd::encode_voice(rec.clients),
+                        st.voice_lease}});
+    },
+    [=](cl_info_atom) {
+      auto& st = self->state;
+      cluster_info out;
+      out.node_id = st.deps.node_id;
+      out.role = st.role == phase::active       ? "active"
+                 : st.role == phase::activating ? "activating"
+                                                : "standby";
+      out.active_node = st.active_node;
+      out.active_url = st.active_url;
+      if (st.lease != 0) {
+        auto left = st.lease_confirmed + st.ttl() - now(self);
+        out.lease_left_ms = std::max<std::int64_t>(
+          0, std::chrono::duration_cast<milliseconds>(left).count());
+      }
+      out.lease_id = st.lease;
+      out.revision = st.revision;
+      out.failovers = st.failovers;
+      for (const auto& n : st.nodes)
+        out.nodes.emplace_back(n.node_id, n.advertise_url);
+      return out;
+    },
+    [=](inspect_atom) {
+      auto& st = self->state;
+      return summarize(self, {{"role", st.role == phase::active ? "active" : "standby"},
+                              {"lease", std::to_string(st.lease)},
+                              {"failovers", std::to_string(st.failovers)},
+                              {"queued_writes", std::to_string(st.writes.size())},
+                              {"failed_writes", std::to_string(st.writes_failed)}});
+    },
+  };
+}
+
+} // namespace coord::actors
