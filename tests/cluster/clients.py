@@ -161,12 +161,15 @@ class Gateway(Client):
         self.sent_commands = []    # (time, raw) sent
         self.got_commands = []     # (time, raw) received (a worker)
         self.command_no = 0
+        self.pending = set()       # shards asked IDENTIFY_REQUEST for and not granted yet
+        self.regrant_next = False  # ask for every shard on the next IDENTIFIED
 
     def lost(self):
         if self.identified.is_set():
             self.last_shards = list(self.shards)
         self.identified.clear()
         self.shards = []
+        self.pending = set()
 
     async def send(self, ws, payload):
         await ws.send(json.dumps(payload))
@@ -219,6 +222,7 @@ class Gateway(Client):
                 self.set_shards(ws, d["shards"], "SHARDS_ASSIGNED")
             elif t == "IDENTIFY_GRANTED":
                 self.log("granted", d.get("shard"))
+                self.pending.discard(d.get("shard"))
             elif t == "INVALID_SESSION":
                 self.log("invalid session")
                 self.session_id, self.seq = None, None
@@ -234,16 +238,29 @@ class Gateway(Client):
 
     def set_shards(self, ws, shards, why):
         new = [s for s in shards if s not in self.last_shards and s not in self.shards]
-        if self.regrant is not None and why == "IDENTIFIED" and self.regrant():
+        if why == "IDENTIFIED" and (self.regrant_next or
+                                    (self.regrant is not None and self.regrant())):
             new = list(shards)  # its Discord sessions were lost as well: identify them all
+            self.regrant_next = False
         self.shards = list(shards)
         self.log(why, {"shards": self.shards} if why != "IDENTIFIED" else
                  {"shards": self.shards, "session": self.session_id})
         if self.kind == "sharder":
             for s in new:
+                self.pending.add(s)
                 asyncio.ensure_future(self.send(ws, {"op": 2, "t": "IDENTIFY_REQUEST",
                                                      "d": {"shard": s}}))
                 self.log("identify request", s)
+
+    def request_all(self):
+        """Asks IDENTIFY_REQUEST for every shard held (as after losing Discord sessions)."""
+        for s in self.shards:
+            if s in self.pending:
+                continue
+            self.pending.add(s)
+            asyncio.ensure_future(self.send(self.ws, {"op": 2, "t": "IDENTIFY_REQUEST",
+                                                      "d": {"shard": s}}))
+            self.log("identify request", s)
 
     async def beat(self, ws):
         d = {"heapUsed": 1 << 20}
