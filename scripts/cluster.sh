@@ -187,7 +187,7 @@ cat <<EOF
 Secrets and URLs for the examples: . $dir/env   (COORDINATOR_URL is node1)
 Try a failover: kill -9 <pid of the active node>, then curl the other's /healthz.
 Keys in etcd: ETCDCTL_ENDPOINTS=$endpoints etcdctl get /coordinator/ --prefix --keys-only
-Stop everything: Ctrl-C here (or kill -INT $$).
+Stop everything: Ctrl-C here (or kill $$).
 EOF
 
 # Runs until Ctrl-C; says when one of its processes ends (killed to try a failover, or failed).

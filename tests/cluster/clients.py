@@ -11,6 +11,7 @@ import random
 
 import websockets
 
+import checks
 from harness import Failure, http, now
 
 # Heartbeats: the test's clients send one every second whatever HELLO says, and a gateway
@@ -430,21 +431,8 @@ class Writer:
         return [w for w in self.writes if w[4] == 200]
 
     def check_stored(self, stored, where):
-        """`stored`: guild -> prefix found in `where`. Each guild must hold its last
-        acknowledged write or a later attempted one (a write whose answer was lost may have
-        committed)."""
-        problems = []
-        for guild in self.guilds:
-            mine = [w for w in self.writes if w[1] == guild]
-            acked = [w[0] for w in mine if w[4] == 200]
-            if not acked:
-                continue
-            value = stored.get(guild)
-            index = int(value[1:]) if isinstance(value, str) and value[1:].isdigit() else None
-            if index is None or index < max(acked) or index not in [w[0] for w in mine]:
-                problems.append(f"guild {guild}: {where} has prefix {value!r}, but write "
-                                f"w{max(acked)} was acknowledged")
-        return problems
+        """`stored`: guild -> prefix found in `where`; the problems (checks.lost_writes)."""
+        return checks.lost_writes(self.writes, self.guilds, stored, where)
 
 
 def seeded(seed):

@@ -5,6 +5,7 @@ per node that remembers every answer, and a small asyncio HTTP client.
 Everything runs on one asyncio loop; times are time.monotonic() seconds.
 """
 import asyncio
+import base64
 import json
 import os
 import re
@@ -13,6 +14,8 @@ import signal
 import socket
 import subprocess
 import time
+
+import checks
 
 
 class Failure(Exception):
@@ -241,6 +244,22 @@ class EtcdCluster:
     def kill(self, i):
         self.procs[i].kill()
 
+    async def restart(self, members):
+        """Starts members again on their ports and data; a member whose port was taken
+        meanwhile (it exits saying so) is tried again after half a second."""
+        for i in members:
+            self.start(i)
+        for attempt in range(10):
+            await asyncio.sleep(0.3)
+            retry = [i for i in members if not self.procs[i].alive()
+                     and "address already in use" in self.procs[i].text()[-2000:]]
+            if not retry:
+                break
+            await asyncio.sleep(0.5)
+            for i in retry:
+                self.start(i)
+        await self.wait_healthy(range(self.n), 20)
+
     async def etcdctl(self, *args, endpoints=None, check_rc=True):
         rc, out, err = await run_command(
             [ETCDCTL, f"--endpoints={endpoints or self.endpoints}", "--dial-timeout=2s",
@@ -251,7 +270,6 @@ class EtcdCluster:
 
     async def get_prefix(self, prefix):
         """{key: value} of every key under `prefix` (JSON output, base64 decoded)."""
-        import base64
         out = await self.etcdctl("get", prefix, "--prefix", "-w", "json")
         kvs = json.loads(out).get("kvs", [])
         return {base64.b64decode(kv["key"]).decode(): base64.b64decode(kv.get("value", "")).decode()
@@ -339,6 +357,18 @@ class Node:
             return m
         await wait_until(f"{self.name} to listen", listening, timeout)
 
+    async def start_listening(self):
+        """start() and wait_listening(); again, after half a second, when the port is taken
+        (a restart races whatever else on the machine got the port meanwhile)."""
+        for attempt in range(10):
+            self.start()
+            try:
+                return await self.wait_listening()
+            except Failure:
+                if "Address already in use" not in self.proc.text() or attempt == 9:
+                    raise
+            await asyncio.sleep(0.5)
+
     def ws(self, path):
         return self.advertise + path
 
@@ -415,32 +445,9 @@ class HealthPolls:
             t.cancel()
         await asyncio.gather(*self.tasks, return_exceptions=True)
 
-    def active_runs(self, name):
-        """Maximal runs of consecutive 200 answers of one node: [(first start, last end)]."""
-        runs, current = [], None
-        for start, end, status, _ in self.log[name]:
-            if status == 200:
-                current = (current[0], end) if current else (start, end)
-            elif current:
-                runs.append(current)
-                current = None
-        if current:
-            runs.append(current)
-        return runs
-
     def two_active(self, t0):
-        """Each moment two nodes both answered 200 (their runs of 200 overlap), as text;
-        times relative to t0."""
-        found = []
-        names = list(self.log)
-        for i, a in enumerate(names):
-            for b in names[i + 1:]:
-                for ra in self.active_runs(a):
-                    for rb in self.active_runs(b):
-                        if ra[0] < rb[1] and rb[0] < ra[1]:
-                            found.append(f"{a} active {ra[0] - t0:.3f}..{ra[1] - t0:.3f} s and "
-                                         f"{b} active {rb[0] - t0:.3f}..{rb[1] - t0:.3f} s")
-        return found
+        """Each moment two nodes both answered 200, as text (times relative to t0)."""
+        return checks.two_active(self.log, t0)
 
     def first_200_after(self, t0, exclude=()):
         """(end time, node name) of the first 200 answered by a node not in `exclude` to a

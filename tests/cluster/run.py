@@ -60,6 +60,8 @@ except ImportError:
     sys.exit("cluster: python3-websockets is missing (scripts/setup.sh installs it)")
 
 sys.path.insert(0, HERE)
+import checks  # noqa: E402
+import checks_test  # noqa: E402
 from clients import Cluster, Companion, Events, Gateway, Voice, Writer, seeded  # noqa: E402
 from harness import (EtcdCluster, Failure, HealthPolls, Node, Secrets, check, http,  # noqa: E402
                      now, tail, wait_until)
@@ -111,17 +113,14 @@ class Scenario:
     async def start_nodes(self):
         """n1 first, until it is active; then the others, which must be standby."""
         first, rest = self.nodes[0], self.nodes[1:]
-        first.start()
-        await first.wait_listening()
+        await first.start_listening()
         self.polls.start()
 
         async def first_active():
             return (await first.health()).status == 200
         await wait_until(f"{first.name} to become active", first_active, 15)
         for n in rest:
-            n.start()
-        for n in rest:
-            await n.wait_listening()
+            await n.start_listening()
 
             async def standby(n=n):
                 a = await n.health()
@@ -556,9 +555,7 @@ async def quorum(sc):
 
     # The members come back: so does the service.
     t4 = now()
-    etcd.start(0)
-    etcd.start(1)
-    await etcd.wait_healthy(range(3), 20)
+    await etcd.restart([0, 1])
     node = await wait_until("a node to be active again", sc.cluster.active, 15)
     recovered = now() - t4
     a = await http(node.url, "PATCH", f"/api/v1/guilds/{g}/settings", {"prefix": "back"},
@@ -574,25 +571,6 @@ async def quorum(sc):
 
 
 # ---- random ----------------------------------------------------------------------------------
-
-def holdings(events, name, end):
-    """[(shard, start, end)] of one sharder: from IDENTIFIED / SHARDS_ASSIGNED that gave the
-    shard until the connection closed or a SHARDS_ASSIGNED took it away."""
-    held, out = {}, []
-    for t, _, what, data in events.of(name):
-        if what in ("IDENTIFIED", "SHARDS_ASSIGNED"):
-            shards = set(data["shards"])
-            for s in list(held):
-                if s not in shards:
-                    out.append((s, held.pop(s), t))
-            for s in shards:
-                held.setdefault(s, t)
-        elif what == "closed":
-            out += [(s, start, t) for s, start in held.items()]
-            held = {}
-    out += [(s, start, end) for s, start in held.items()]
-    return out
-
 
 async def randomized(sc):
     rng = seeded(sc.args.seed)
@@ -644,9 +622,7 @@ async def randomized(sc):
               f"{elapsed:.2f} s", flush=True)
         await asyncio.sleep(rng.uniform(0.0, 1.0))
         for v in victims:
-            v.start()
-        for v in victims:
-            await v.wait_listening()
+            await v.start_listening()
 
     await wait_until("the sharders and the worker to be identified on the active node",
                      everyone_on_the_active, 15)
@@ -659,36 +635,23 @@ async def randomized(sc):
     await sc.check_writes(writer, active)
 
     got = [r for _, r in worker.got_commands]
-    dupes = sorted({r for r in got if got.count(r) > 1})
+    dupes = checks.duplicates(got)
     check(not dupes, f"commands delivered twice: {dupes[:10]}")
 
-    held = {s.name: holdings(sc.events, s.name, end) for s in sharders}
-    for shard in range(4):
-        a = [h for h in held["sharder1"] if h[0] == shard]
-        b = [h for h in held["sharder2"] if h[0] == shard]
-        for _, s1, e1 in a:
-            for _, s2, e2 in b:
-                check(not (s1 < e2 and s2 < e1),
-                      f"shard {shard} held by sharder1 {sc.at(s1)}..{sc.at(e1)} and by "
-                      f"sharder2 {sc.at(s2)}..{sc.at(e2)}")
+    def history(name):
+        return [(t, what, data) for t, _, what, data in sc.events.of(name)]
+    held = {s.name: checks.holdings(history(s.name), end) for s in sharders}
+    both = checks.shard_overlaps(held, sc.t0)
+    check(not both, "a shard held by two sharders at once:\n  " + "\n  ".join(both[:10]))
     check(all(held.values()), "a sharder never held a shard")
 
-    # A sharder back within shard_release_s (10 s) with d.shards gets exactly those shards.
+    # A sharder back within shard_release_s (10 s; 9 s counted from its close) with d.shards
+    # gets exactly those shards.
     kept = 0
     for s in sharders:
-        last_close, asked = None, None
-        for t, _, what, data in sc.events.of(s.name):
-            if what == "closed":
-                last_close = t
-            elif what == "identify":
-                asked = data
-            elif what == "IDENTIFIED" and asked and last_close is not None:
-                if t - last_close < 9.0:
-                    check(sorted(data["shards"]) == sorted(asked),
-                          f"{s.name} asked for {asked} {t - last_close:.1f} s after its "
-                          f"connection closed and got {data['shards']} at {sc.at(t)}")
-                    kept += 1
-                asked = None
+        problems, checked = checks.shards_not_kept(history(s.name), 9.0)
+        check(not problems, f"{s.name} did not keep its shards: " + "; ".join(problems))
+        kept += checked
 
     grants = {}
     for s in sharders:
@@ -699,11 +662,8 @@ async def randomized(sc):
     if sc.args.rounds >= 4:
         check(across >= 2, f"only {across} buckets were granted again after a failover: the "
               f"5 s rule was not exercised (grants: {grants})")
-    for bucket, times in grants.items():
-        times.sort()
-        for a, b in zip(times, times[1:]):
-            check(b - a >= 5 - GRANT_SLACK, f"identify bucket {bucket} granted at {sc.at(a)} "
-                  f"and again at {sc.at(b)} (less than 5 s apart)")
+    close = checks.close_grants(grants, GRANT_SLACK, sc.t0)
+    check(not close, "identify grants less than 5 s apart:\n  " + "\n  ".join(close))
     sc.check_one_active()
     n = len(sc.failovers)
     summary = (f"cluster: failover median {statistics.median(sc.failovers):.2f} s max "
@@ -777,6 +737,9 @@ def main():
     logdir = tempfile.mkdtemp(prefix="coordinator-cluster-")
     start = time.monotonic()
     try:
+        ok, count = checks_test.run()
+        check(ok, "the checks' own tests failed (tests/cluster/checks_test.py)")
+        print(f"cluster: the {count} tests of the checks passed", flush=True)
         check(os.access(args.coordinator, os.X_OK), f"no coordinator at {args.coordinator}")
         for tool in ("/usr/bin/etcd", "/usr/bin/etcdctl"):
             check(os.access(os.environ.get(os.path.basename(tool).upper(), tool), os.X_OK),
