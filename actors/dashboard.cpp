@@ -57,6 +57,10 @@ void build(self_ptr self) {
                                       now - self->state.deps.started).count();
                     in->now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                                    std::chrono::system_clock::now().time_since_epoch()).count();
+                    if (self->state.deps.metrics->clustered)
+                      in->cluster_role = self->state.deps.metrics->cluster_active.value() != 0
+                                           ? "active"
+                                           : "standby";
                     // Read the counters last, so they are the freshest part of the snapshot.
                     finish(self, std::make_shared<const std::string>(encode_dashboard(*in)));
                   },

@@ -119,15 +119,10 @@ caf::behavior settings_store(caf::stateful_actor<settings_store_state>* self,
     st.supporters.insert(id);
   return {
     [=](handshake_atom, std::uint64_t session, const std::vector<std::uint64_t>& guilds) {
-      std::vector<proto::guild_settings> out;
-      out.reserve(guilds.size());
-      for (auto g : guilds)
-        out.push_back(self->state.get(g));
-      std::vector<std::uint64_t> sups{self->state.supporters.begin(),
-                                      self->state.supporters.end()};
-      auto reply = proto::companion::encode_handshake_reply(sups, out);
+      auto& st = self->state;
       self->send(self->state.broker, attach_atom::value, session,
-                 net::make_buffer(std::move(reply)));
+                 handshake_reply(guilds, st.supporters,
+                                 [&](std::uint64_t g) { return st.get(g); }));
     },
     [=](guild_req_atom, std::uint64_t guild) {
       self->state.mailbox.sample(self);

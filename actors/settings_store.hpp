@@ -4,6 +4,7 @@
 // broadcasts nothing (SPEC.md §7).
 
 #include "actors/messages.hpp"
+#include "proto/companion_codec.hpp"
 #include "metrics/registry.hpp"
 #include "store/settings_repository.hpp"
 
@@ -41,6 +42,19 @@ std::vector<broadcast_msg> settings_broadcasts(const proto::guild_settings& s,
 /// The broadcast of a supporter added (op 10) or removed (op 11).
 broadcast_msg supporter_broadcast(std::uint64_t id, bool added,
                                   std::chrono::steady_clock::time_point started);
+
+/// The companion handshake reply for `guilds` from a store's copy: `get(guild)` gives a
+/// guild's settings (or its defaults).
+template <class Get>
+net::buffer handshake_reply(const std::vector<std::uint64_t>& guilds,
+                            const std::set<std::uint64_t>& supporters, Get&& get) {
+  std::vector<proto::guild_settings> out;
+  out.reserve(guilds.size());
+  for (auto g : guilds)
+    out.push_back(get(g));
+  std::vector<std::uint64_t> ids{supporters.begin(), supporters.end()};
+  return net::make_buffer(proto::companion::encode_handshake_reply(ids, out));
+}
 
 /// Spawn detached (it blocks on fsync): `sys.spawn<caf::detached>(settings_store, repo,
 /// default_prefix, broker, &metrics)`. Loads every row from `repo` at start.

@@ -110,6 +110,14 @@ void http_session::handle(request req) {
   const std::string authorization(req[http::field::authorization]);
 
   if (d && beast::websocket::is_upgrade(req)) {
+    // An upgrade Beast would refuse anyway (RFC 6455 §4.2.1) is answered here, before it
+    // takes a session slot that a concurrent valid upgrade would then miss (503).
+    if (req[http::field::sec_websocket_key].empty()
+        || req[http::field::sec_websocket_version] != "13") {
+      state_->metrics().http_requests.inc();
+      return write(426, R"({"error":"websocket upgrade needs Sec-WebSocket-Key and Sec-WebSocket-Version: 13"})",
+                   json, false, true);
+    }
     if (const auto& refuse = state_->hooks().refuse_upgrade) {
       if (auto body = refuse(); !body.empty()) {
         state_->metrics().http_requests.inc();

@@ -70,6 +70,7 @@
     if (!token) return showLogin("");
     let res;
     let snap = null;
+    let standby = null; // a standby node (cluster mode) answers 503 with where the active is
     try {
       res = await fetch("/api/v1/dashboard", {
         headers: { Authorization: "Bearer " + token },
@@ -77,6 +78,7 @@
         signal: AbortSignal.timeout(5 * POLL_MS), // a node that hangs is retried, not waited on
       });
       if (res.ok) snap = await res.json();
+      else if (res.status === 503) standby = await res.json().catch(() => null);
     } catch (e) {
       if (mine !== generation) return;
       setStatus("node unreachable", "bad");
@@ -89,7 +91,10 @@
       const why = await res.json().then((b) => b.error).catch(() => "");
       return showLogin(`Wrong admin token: the node answered ${res.status}` + (why ? ` (${why})` : "") + ".");
     }
-    if (!snap) {
+    if (!snap && standby && standby.status === "standby") {
+      $("role").textContent = "standby";
+      setStatus(`standby node: the active node is ${standby.active || "not known yet"}`, "bad");
+    } else if (!snap) {
       setStatus(`node answered ${res.status}`, "bad");
     } else {
       lastOk = Date.now();
