@@ -323,15 +323,17 @@ class Node:
     """One coordinator of the cluster, on ports chosen once: a restart comes back on the same
     URL, as a node restarted by systemd does."""
 
-    def __init__(self, binary, name, logdir, cluster_opts, options):
+    def __init__(self, binary, name, logdir, cluster_opts, options, store_path=None):
+        """Without cluster_opts (no --cluster.etcd) it is a single node on `store_path`."""
         self.binary, self.name, self.logdir = binary, name, logdir
         self.port, self.console_port = free_ports(2)
         self.url = f"http://127.0.0.1:{self.port}"
         self.advertise = f"ws://127.0.0.1:{self.port}"
+        store = store_path or os.path.join(logdir, name + "-unused", "db.sqlite")
         self.cmd = [binary, f"--coordinator.port={self.port}",
-                    f"--console.port={self.console_port}",
-                    f"--store.path={os.path.join(logdir, name + '-unused', 'db.sqlite')}",
-                    f"--cluster.node_id={name}", f"--cluster.advertise_url={self.advertise}",
+                    f"--console.port={self.console_port}", f"--store.path={store}",
+                    *([f"--cluster.node_id={name}", f"--cluster.advertise_url={self.advertise}"]
+                      if cluster_opts else []),
                     *cluster_opts, *options]
         self.proc = None
         self.starts = 0

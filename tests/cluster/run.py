@@ -64,7 +64,7 @@ import checks  # noqa: E402
 import checks_test  # noqa: E402
 from clients import Cluster, Companion, Events, Gateway, Voice, Writer, seeded  # noqa: E402
 from harness import (EtcdCluster, Failure, HealthPolls, Node, Secrets, check, http,  # noqa: E402
-                     now, tail, wait_until)
+                     now, run_command, tail, wait_until)
 
 ROOT = os.path.dirname(os.path.dirname(HERE))
 GUILDS = ["254768930223161344", "81384788765712384", "300000000000000000",
@@ -339,6 +339,76 @@ async def etcd_put(sc):
         check(not c.pushed, f"{c.name} got more: {c.pushed}")
     sc.check_one_active()
     return "op 2, 3, 10, 11 from etcdctl reached 3 companions"
+
+
+# ---- store ---------------------------------------------------------------------------------
+
+async def store_transfer(sc):
+    """A single node's SQLite file into etcd (`coordinator store import`), served by the
+    cluster; the cluster's state back into a new SQLite file (`export`), served by a single
+    node."""
+    s = sc.secrets
+    opts = [f"--companion.key={s.key}", f"--gateway.secret={s.secret}",
+            f"--voice.password={s.password}", f"--admin.token={s.token}"]
+    g1, g2 = GUILDS[0], GUILDS[1]
+
+    async def single_node(name, db):
+        node = Node(sc.args.coordinator, name, sc.logdir, [], opts, store_path=db)
+        sc.nodes.append(node)  # stopped with the others if something fails
+        await node.start_listening()
+        return node
+
+    async def store_cmd(*args):
+        rc, out, err = await run_command([sc.args.coordinator, "store", *args,
+                                          f"--cluster.etcd={sc.etcd.endpoints}",
+                                          f"--cluster.prefix={sc.prefix}"])
+        return rc, (out + err).strip().splitlines()
+
+    first_db = os.path.join(sc.logdir, "single", "first.sqlite")
+    single = await single_node("single", first_db)
+    a = await http(single.url, "PATCH", f"/api/v1/guilds/{g1}/settings",
+                   {"prefix": "?s", "djRoleId": "11", "musicEnabled": False}, sc.bearer())
+    check(a.status == 200, f"PATCH on the single node: {a}")
+    a = await http(single.url, "PUT", "/api/v1/supporters/42", None, sc.bearer())
+    check(a.status == 201, f"PUT supporter on the single node: {a}")
+    await single.stop()
+    sc.nodes.remove(single)
+
+    rc, lines = await store_cmd("import", f"--from={first_db}")
+    check(rc == 0 and len(lines) == 1 and "1 guilds and 1 supporters" in lines[0],
+          f"store import exited {rc}: {lines}")
+    stored = await sc.etcd.get_prefix(sc.prefix + "state/")
+    check(json.loads(stored.get(f"{sc.prefix}state/guilds/{g1}", "{}")).get("prefix") == "?s"
+          and f"{sc.prefix}state/supporters/42" in stored, f"etcd after the import: {stored}")
+    rc, lines = await store_cmd("import", f"--from={first_db}.missing")
+    check(rc == 1 and len(lines) == 1, f"import of a missing file exited {rc}: {lines}")
+
+    await sc.start_nodes()
+    n1 = sc.nodes[0]
+    a = await http(n1.url, "GET", f"/api/v1/guilds/{g1}/settings", None, sc.bearer())
+    check(a.status == 200 and (a.json["prefix"], a.json["djRoleId"], a.json["musicEnabled"])
+          == ("?s", "11", False), f"imported settings on the active node: {a}")
+    a = await http(n1.url, "GET", "/api/v1/supporters", None, sc.bearer())
+    check(a.status == 200 and a.json == {"supporterIds": ["42"]}, f"supporters: {a}")
+    a = await http(n1.url, "PATCH", f"/api/v1/guilds/{g2}/settings", {"prefix": "?c"},
+                   sc.bearer())
+    check(a.status == 200, f"PATCH on the active node: {a}")
+
+    back_db = os.path.join(sc.logdir, "back.sqlite")
+    rc, lines = await store_cmd("export", f"--to={back_db}")
+    check(rc == 0 and len(lines) == 1 and "2 guilds and 1 supporters" in lines[0],
+          f"store export exited {rc}: {lines}")
+    rc, lines = await store_cmd("export", f"--to={back_db}")
+    check(rc == 1 and len(lines) == 1, f"export onto an existing file exited {rc}: {lines}")
+    back = await single_node("back", back_db)
+    for g, prefix in ((g1, "?s"), (g2, "?c")):
+        a = await http(back.url, "GET", f"/api/v1/guilds/{g}/settings", None, sc.bearer())
+        check(a.status == 200 and a.json["prefix"] == prefix,
+              f"guild {g} on a single node from the exported file: {a}")
+    a = await http(back.url, "GET", "/api/v1/supporters", None, sc.bearer())
+    check(a.status == 200 and a.json == {"supporterIds": ["42"]},
+          f"supporters on a single node from the exported file: {a}")
+    return "SQLite -> etcd -> cluster -> SQLite -> single node"
 
 
 # ---- kill ------------------------------------------------------------------------------------
@@ -678,6 +748,7 @@ async def randomized(sc):
 SCENARIOS = [
     ("roles", roles, 2, []),
     ("etcd-put", etcd_put, 2, []),
+    ("store", store_transfer, 2, []),
     ("kill", kill, 2, ["--gateway.shard_count=2", "--gateway.sharders=1",
                        "--gateway.max_concurrency=2"]),
     ("freeze", freeze, 2, ["--gateway.shard_count=2", "--gateway.sharders=1",
