@@ -10,6 +10,8 @@ etcd members are shared (the quorum scenario kills and restarts two of them).
   etcd-put  a change written with `etcdctl put` into state/guilds/<id> (whole object, some
             fields, musicEnabled, garbage) and state/supporters/<id> reaches every companion
             session as op 2 / op 3 / op 10 / op 11, in order, and the admin API reads it.
+  store     a single node's SQLite file -> `coordinator store import` -> served by the
+            cluster -> `coordinator store export` -> a new file served by a single node.
   kill      kill -9 the active while an admin client streams PATCHes and a sharder streams
             commands to a worker: a standby is active within lease_ttl_s + 2 s; every
             acknowledged change is in etcd and on the new active; the companion, sharder,
@@ -30,7 +32,8 @@ etcd members are shared (the quorum scenario kills and restarts two of them).
             twice within 5 s, no command delivered twice, no acknowledged change lost; prints
             `cluster: failover median X s max Y s over N rounds`.
 In every scenario /healthz of every node is polled every 25 ms throughout, and no two nodes
-may answer 200 at once.
+may answer 200 at once. The verdicts are checks.py; checks_test.py, run first, shows each one
+catching its fault.
 
 Usage: tests/cluster/run.py [--coordinator PATH] [--only SCENARIO ...] [--seed N]
        [--rounds N] [--ttl S] [--keep-logs]
