@@ -140,6 +140,10 @@ void watch_op::open() {
   req_ = {http::verb::post, "/v3/watch", 11};
   req_.set(http::field::host, ep.host + ":" + ep.port);
   req_.set(http::field::content_type, "application/json");
+  // grpc-gateway passes Grpc-Metadata-* headers on as gRPC metadata: "hasleader" is what
+  // clientv3's WithRequireLeader sends, so a member cut off from its leader ends the stream
+  // (and the watch moves on) instead of staying silent forever.
+  req_.set("Grpc-Metadata-hasleader", "true");
   req_.body() = json::serialize(json::object{{"create_request", std::move(create)}});
   req_.prepare_payload();
 

@@ -179,6 +179,16 @@ public:
     pid_ = -1;
   }
 
+  /// SIGSTOP / SIGCONT: a member that is there (its sockets accept) but does nothing.
+  void pause() {
+    if (pid_ > 0)
+      ::kill(pid_, SIGSTOP);
+  }
+  void resume() {
+    if (pid_ > 0)
+      ::kill(pid_, SIGCONT);
+  }
+
   /// True once GET /health says so; fails the test (with the log's tail) after `timeout`
   /// or when the process exits.
   void wait_healthy(std::chrono::milliseconds timeout = std::chrono::seconds(20)) {
