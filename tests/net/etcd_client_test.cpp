@@ -465,6 +465,8 @@ BOOST_AUTO_TEST_CASE(a_watch_leaves_a_member_that_lost_its_leader) {
   for (const auto i : others)
     etcd.member(i).resume();
   BOOST_REQUIRE_MESSAGE(left, "the watch stayed on a member without a leader");
+  for (std::size_t i = 0; i < etcd.size(); ++i)
+    etcd.member(i).wait_healthy();
   BOOST_REQUIRE(log.wait_state(true, 2));
   const auto r2 = put(client, "/partition/2", "b");
   BOOST_REQUIRE(log.wait_events(2));
