@@ -42,7 +42,10 @@ struct etcd_reply {
   bool ok = false;      ///< an HTTP 200 arrived (body holds etcd's JSON answer)
   unsigned status = 0;  ///< the HTTP status; 0 when no endpoint answered
   std::string body;     ///< the response body (JSON; etcd's {"error","code"} on 4xx/5xx)
-  std::string error;    ///< one line when !ok: "connection refused", "timeout", "HTTP 503 ..."
+  /// One line when !ok: "HTTP 503 <first line of the body>" for an answer, else each failed
+  /// attempt as "<endpoint> <what>" joined by "; " ("http://h:1 connect: Connection refused;
+  /// http://h:2 timeout").
+  std::string error;
   std::string endpoint; ///< the endpoint that answered (or failed last)
 };
 
