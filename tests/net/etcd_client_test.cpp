@@ -289,10 +289,39 @@ BOOST_AUTO_TEST_CASE(a_silent_endpoint_times_out_and_the_next_one_answers) {
   }
   opts.endpoints.push_back(etcd.member(0).client_url());
   etcd_client client(opts);
-  const auto r = call_sync(client, "/v3/kv/range",
-                           json::serialize(json::object{{"key", b64("/silent/none")}}));
+  const auto body = json::serialize(json::object{{"key", b64("/silent/none")}});
+  const auto r = call_sync(client, "/v3/kv/range", body);
   BOOST_TEST(r.ok, r.error);
   BOOST_TEST(r.endpoint == etcd.member(0).client_url());
+  BOOST_TEST(silent.wait_connections(2, patience)); // the first client's call and this one
+  // The next calls start from the endpoint that answered: the silent one is not tried again.
+  for (int i = 0; i < 3; ++i)
+    BOOST_TEST(call_sync(client, "/v3/kv/range", body).ok);
+  BOOST_TEST(silent.connections() == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(an_http_error_ends_a_call_but_a_watch_moves_on) {
+  auto& etcd = shared_etcd();
+  hung_server not_etcd("HTTP/1.1 404 Not Found\r\nContent-Length: 9\r\n\r\nnot here\n");
+  etcd_client client(options_for({not_etcd.url(), etcd.member(0).client_url()}));
+  // An answer is an answer: no failover, whatever the status.
+  const auto r = call_sync(client, "/v3/kv/range", "{}");
+  BOOST_TEST(!r.ok);
+  BOOST_TEST(r.status == 404u);
+  BOOST_TEST(r.body == "not here\n");
+  BOOST_TEST(r.error == "HTTP 404 not here");
+  BOOST_TEST(r.endpoint == not_etcd.url());
+  // A watch needs a stream: it reports the failure and opens on the next endpoint.
+  watch_log log;
+  auto w = client.watch("/http/", prefix_range_end("/http/"), 0, log.callbacks_for());
+  BOOST_REQUIRE(log.wait_state(true));
+  BOOST_TEST(log.states_seen() == (std::vector<bool>{false, true}),
+             boost::test_tools::per_element());
+  BOOST_TEST(w->endpoint() == etcd.member(0).client_url());
+  const auto rev = put(client, "/http/k", "v");
+  BOOST_REQUIRE(log.wait_events(1));
+  BOOST_TEST(log.events_seen() == std::vector<std::string>{put_line("/http/k", "v", rev)},
+             boost::test_tools::per_element());
 }
 
 BOOST_AUTO_TEST_CASE(a_watch_sees_puts_and_deletes_in_order) {
