@@ -71,7 +71,8 @@ public:
   /// Idempotent; harmless after the client is gone.
   virtual void cancel() = 0;
   /// The revision the stream resumes from after a break: the last event's mod_revision + 1
-  /// (the start revision while no event arrived).
+  /// (while no event arrived: the start revision; for a watch "from now", 0 until etcd
+  /// confirms it, then the revision of that confirmation + 1).
   virtual std::int64_t next_revision() const = 0;
   /// The endpoint the stream uses or is opening ("" before the first attempt).
   virtual std::string endpoint() const = 0;
@@ -96,7 +97,9 @@ public:
             std::chrono::milliseconds timeout = std::chrono::milliseconds{0});
 
   /// Watches [key, range_end) from `start_revision` (0: from now). On a break it reopens on
-  /// the next endpoint from next_revision(), so no event is lost or repeated. Thread-safe.
+  /// the next endpoint from next_revision(), so no event is lost or repeated. The stream
+  /// requires a leader (as clientv3's WithRequireLeader): a member cut off from the cluster
+  /// ends it after a few election timeouts, and the watch moves on. Thread-safe.
   std::shared_ptr<etcd_watch> watch(std::string key, std::string range_end,
                                     std::int64_t start_revision, etcd_watch_callbacks cb);
 
