@@ -93,13 +93,9 @@ std::string encode_settings(const guild_settings& g) {
 std::string encode_supporters(const std::vector<std::uint64_t>& supporter_ids) {
   std::string out;
   out.reserve(20 + supporter_ids.size() * 23);
-  out.append("{\"supporterIds\":[");
-  for (std::size_t i = 0; i < supporter_ids.size(); ++i) {
-    if (i != 0)
-      out.push_back(',');
-    json_text::append_quoted_uint(out, supporter_ids[i]);
-  }
-  out.append("]}");
+  out.append("{\"supporterIds\":");
+  json_text::append_uint_array(out, supporter_ids, true);
+  out.push_back('}');
   return out;
 }
 

@@ -129,13 +129,9 @@ std::string encode_handshake_reply(const std::vector<std::uint64_t>& supporter_i
     size += settings_overhead + g.prefix.size();
   std::string out;
   out.reserve(size);
-  out.append("{\"op\":1,\"supporterIds\":[");
-  for (std::size_t i = 0; i < supporter_ids.size(); ++i) {
-    if (i != 0)
-      out.push_back(',');
-    json_text::append_uint(out, supporter_ids[i]);
-  }
-  out.append("],\"guilds\":[");
+  out.append("{\"op\":1,\"supporterIds\":");
+  json_text::append_uint_array(out, supporter_ids);
+  out.append(",\"guilds\":[");
   for (std::size_t i = 0; i < guilds.size(); ++i) {
     if (i != 0)
       out.push_back(',');

@@ -93,13 +93,7 @@ void append_json(std::string& out, const member& m, const user* u) {
   if (m.roles.is_null()) {
     out.append("null");
   } else {
-    out.push_back('[');
-    for (std::size_t i = 0; i < m.roles.size(); ++i) {
-      if (i != 0)
-        out.push_back(',');
-      json_text::append_quoted_uint(out, m.roles[i]);
-    }
-    out.push_back(']');
+    json_text::append_uint_array(out, m.roles, true);
   }
   out.append(",\"joinedAt\":");
   if (m.joined_at_ms == unknown_time)

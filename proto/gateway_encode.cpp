@@ -15,22 +15,12 @@ void begin_event(std::string& out, event_type e) {
   out.append("\",\"d\":");
 }
 
-void append_shards(std::string& out, const std::vector<shard_id>& shards) {
-  out.push_back('[');
-  for (std::size_t i = 0; i < shards.size(); ++i) {
-    if (i != 0)
-      out.push_back(',');
-    json_text::append_uint(out, shards[i]);
-  }
-  out.push_back(']');
-}
-
 std::string encode_shard_list(event_type e, const std::vector<shard_id>& shards) {
   std::string out;
   out.reserve(48 + shards.size() * 11);
   begin_event(out, e);
   out.append("{\"shards\":");
-  append_shards(out, shards);
+  json_text::append_uint_array(out, shards);
   out.append("}}");
   return out;
 }

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <random>
 #include <string>
+#include <vector>
 
 namespace json = boost::json;
 namespace jt = coord::proto::json_text;
@@ -100,6 +101,16 @@ BOOST_AUTO_TEST_CASE(numbers_are_written_in_decimal) {
   out += ' ';
   jt::append_bool(out, false);
   BOOST_TEST(out == R"(0 18446744073709551615 "9007199254740993" true false)");
+}
+
+BOOST_AUTO_TEST_CASE(integer_arrays_are_written_plain_or_quoted) {
+  std::string out;
+  jt::append_uint_array(out, std::vector<std::uint32_t>{});
+  jt::append_uint_array(out, std::vector<std::uint32_t>{7});
+  jt::append_uint_array(out, std::vector<std::uint64_t>{0, 18446744073709551615ULL});
+  jt::append_uint_array(out, std::vector<std::uint64_t>{}, true);
+  jt::append_uint_array(out, std::vector<std::uint64_t>{1, 9007199254740993ULL}, true);
+  BOOST_TEST(out == R"([][7][0,18446744073709551615][]["1","9007199254740993"])");
 }
 
 BOOST_AUTO_TEST_SUITE_END()
