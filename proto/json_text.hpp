@@ -14,6 +14,9 @@ void append_string(std::string& out, std::string_view s);
 /// Appends an unsigned integer in decimal.
 void append_uint(std::string& out, std::uint64_t n);
 
+/// Appends a signed integer in decimal.
+void append_int(std::string& out, std::int64_t n);
+
 /// Appends an unsigned integer as a quoted decimal string.
 void append_quoted_uint(std::string& out, std::uint64_t n);
 

@@ -100,7 +100,14 @@ BOOST_AUTO_TEST_CASE(numbers_are_written_in_decimal) {
   jt::append_bool(out, true);
   out += ' ';
   jt::append_bool(out, false);
-  BOOST_TEST(out == R"(0 18446744073709551615 "9007199254740993" true false)");
+  out += ' ';
+  jt::append_int(out, -9223372036854775807LL - 1);
+  out += ' ';
+  jt::append_int(out, 9223372036854775807LL);
+  out += ' ';
+  jt::append_int(out, -1);
+  BOOST_TEST(out == R"(0 18446744073709551615 "9007199254740993" true false )"
+                    R"(-9223372036854775808 9223372036854775807 -1)");
 }
 
 BOOST_AUTO_TEST_CASE(integer_arrays_are_written_plain_or_quoted) {
