@@ -124,22 +124,27 @@ BOOST_AUTO_TEST_CASE(refusals_are_exit_1_with_one_line) {
                             "--cluster.etcd=" + url},
                            dir.path()),
                 "exists");
-  // The existing file was not touched.
-  std::ifstream in{existing};
-  std::string text;
-  std::getline(in, text);
-  BOOST_TEST(text == "keep me");
 
   check_refused(run_binary({"store", "import", "--from=" + (dir.path() / "missing.db").string(),
                             "--cluster.etcd=" + url},
                            dir.path()),
                 "does not exist");
+  // A file that is no SQLite database is refused and left as it was.
+  check_refused(run_binary({"store", "import", "--from=" + existing.string(),
+                            "--cluster.etcd=" + url},
+                           dir.path()),
+                "not a database");
   check_refused(run_binary({"store", "import", "--from=" + existing.string()}, dir.path()),
                 "cluster.etcd");
   check_refused(run_binary({"store", "export", "--to=" + (dir.path() / "new.db").string()},
                            dir.path()),
                 "cluster.etcd");
   BOOST_TEST(!std::filesystem::exists(dir.path() / "new.db"));
+  // The existing file was not touched.
+  std::ifstream in{existing};
+  std::string text;
+  std::getline(in, text);
+  BOOST_TEST(text == "keep me");
   check_refused(run_binary({"store", "import", "--cluster.etcd=" + url}, dir.path()), "--from");
   check_refused(run_binary({"store", "export", "--from=x", "--cluster.etcd=" + url}, dir.path()),
                 "--to");
