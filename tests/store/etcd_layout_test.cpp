@@ -51,9 +51,9 @@ BOOST_AUTO_TEST_CASE(state_keys_read_back_to_what_they_name) {
   auto s = parse_state_key(l, l.supporter_key(0));
   BOOST_TEST(s.kind == state_key::supporter);
   BOOST_TEST(s.id == 0u);
-  auto z = parse_state_key(l, "/coordinator/state/guilds/9");
+  auto z = parse_state_key(l, "/coordinator/state/guilds/0");
   BOOST_TEST(z.kind == state_key::guild);
-  BOOST_TEST(z.id == 9u);
+  BOOST_TEST(z.id == 0u);
 }
 
 BOOST_AUTO_TEST_CASE(a_key_that_is_not_exactly_a_decimal_id_is_other) {
@@ -68,6 +68,9 @@ BOOST_AUTO_TEST_CASE(a_key_that_is_not_exactly_a_decimal_id_is_other) {
          "/coordinator/state/guilds/+42"s,                   // a sign
          "/coordinator/state/guilds/-1"s,                    // negative
          "/coordinator/state/guilds/0x2a"s,                  // hex
+         "/coordinator/state/guilds/042"s,                   // not as guild_key writes 42
+         "/coordinator/state/guilds/00"s,
+         "/coordinator/state/supporters/07"s,
          "/coordinator/state/guilds/18446744073709551616"s,  // 2^64: overflow
          "/coordinator/state/guilds/99999999999999999999999"s,
          "/coordinator/state/guilds/4\0"s,                   // a NUL byte after the id
@@ -97,7 +100,7 @@ BOOST_AUTO_TEST_CASE(shard_keys_are_32_bit_decimal_ids) {
   BOOST_TEST(parse_shard_key(l, l.shard_key(4294967295u)).value_or(0) == 4294967295u);
   for (const std::string key : {"/coordinator/shards/4294967296"s, "/coordinator/shards/"s,
                                 "/coordinator/shards/1a"s, "/coordinator/shards/-1"s,
-                                "/coordinator/shards/1/2"s, "/coordinator/shard/1"s,
+                                "/coordinator/shards/1/2"s, "/coordinator/shards/01"s, "/coordinator/shard/1"s,
                                 "/coordinator/state/guilds/1"s, "/x/shards/1"s})
     BOOST_TEST(!parse_shard_key(l, key), "key " << key);
 }
