@@ -152,6 +152,10 @@ BOOST_AUTO_TEST_CASE(refusals_are_exit_1_with_one_line) {
                             "--cluster.etcd=" + url, "--cluster.prefix=nope"},
                            dir.path()),
                 "cluster.prefix");
+  check_refused(run_binary({"store", "export", "--to=" + (dir.path() / "new.db").string(),
+                            "--cluster.etcd=http://nohostport"},
+                           dir.path()),
+                "the port is missing");
 }
 
 BOOST_AUTO_TEST_CASE(export_without_a_reachable_etcd_fails_and_writes_no_file) {
@@ -179,6 +183,9 @@ BOOST_AUTO_TEST_CASE(bad_cluster_options_stop_the_node_with_one_line) {
   check("--cluster.etcd=https://127.0.0.1:2379", "is not an http://host:port URL");
   check("--cluster.etcd=http://127.0.0.1:2379,ftp://x", "'ftp://x'");
   check("--cluster.node_id=a/b", "cluster.node_id must not contain '/'");
+  // Past the option check, the etcd client's own: still one line, before anything starts.
+  check("--cluster.etcd=http://nohostport", "the port is missing");
+  check("--cluster.etcd=http://127.0.0.1:99999", "port out of range");
 }
 
 BOOST_AUTO_TEST_SUITE_END()
