@@ -291,10 +291,11 @@ void poll_leader(self_ptr self) {
                     // with a live lease: nobody is active (a standby stops naming one).
                     if (r.body.find("election: no leader") == std::string::npos)
                       return; // etcd unreachable or failing: the lease decides
-                    st.active_node.clear();
-                    st.active_url.clear();
-                    if (st.role == phase::standby)
+                    if (st.role == phase::standby) {
+                      st.active_node.clear();
+                      st.active_url.clear();
                       st.deps.view->set_active_url({});
+                    }
                     if (still_active)
                       fence(self, "the election has no leader");
                     return;
