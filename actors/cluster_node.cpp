@@ -277,12 +277,29 @@ void poll_leader(self_ptr self) {
   auto& st = self->state;
   st.polling = true;
   st.last_poll = now(self);
+  // What this answer can say about this node: only a read sent while it was active (so
+  // served after its campaign won) can tell that its leader key is gone.
+  auto asked_as = st.role == phase::active ? st.leader_key : std::string{};
   st.calls.call(self, "/v3/election/leader", etcd::leader_request(st.deps.keys.election()),
                 [=](net::etcd_reply& r) {
                   auto& st = self->state;
                   st.polling = false;
-                  if (!r.ok)
-                    return; // no leader (HTTP error) or etcd unreachable
+                  bool still_active = !asked_as.empty() && st.role == phase::active
+                                      && st.leader_key == asked_as;
+                  if (!r.ok) {
+                    // etcd answers HTTP 500 "election: no leader" when no node campaigns
+                    // with a live lease: nobody is active (a standby stops naming one).
+                    if (r.body.find("election: no leader") == std::string::npos)
+                      return; // etcd unreachable or failing: the lease decides
+                    if (st.role == phase::standby) {
+                      st.active_node.clear();
+                      st.active_url.clear();
+                      st.deps.view->set_active_url({});
+                    }
+                    if (still_active)
+                      fence(self, "the election has no leader");
+                    return;
+                  }
                   note_revision(self, r.body);
                   auto leader = etcd::parse_leader(r.body);
                   if (!leader)
@@ -292,7 +309,7 @@ void poll_leader(self_ptr self) {
                   st.active_url = node ? node->advertise_url : std::string{};
                   if (st.role == phase::standby)
                     st.deps.view->set_active_url(st.active_url);
-                  if (st.role == phase::active && leader->key != st.leader_key)
+                  if (still_active && leader->key != st.leader_key)
                     fence(self, "another node leads");
                 });
   auto nodes = st.deps.keys.nodes();

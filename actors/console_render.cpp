@@ -161,16 +161,19 @@ namespace coord::actors {
 
 std::string render_cluster(const cluster_info& c) {
   std::string out;
-  out += "node_id:" + c.node_id + "\n";
+  // Node ids and URLs come from etcd, where any program may write: one line each, always.
+  out += "node_id:" + escape_value(c.node_id) + "\n";
   out += "role:" + c.role + "\n";
-  out += "active:" + (c.active_node.empty() ? std::string{"-"} : c.active_node) + "\n";
-  out += "active_url:" + (c.active_url.empty() ? std::string{"-"} : c.active_url) + "\n";
+  out += "active:" + (c.active_node.empty() ? std::string{"-"} : escape_value(c.active_node))
+         + "\n";
+  out += "active_url:" + (c.active_url.empty() ? std::string{"-"} : escape_value(c.active_url))
+         + "\n";
   out += "lease_left_ms:" + std::to_string(c.lease_left_ms) + "\n";
   out += "revision:" + std::to_string(c.revision) + "\n";
   out += "failovers:" + std::to_string(c.failovers) + "\n";
   out += "nodes:" + std::to_string(c.nodes.size()) + "\n";
   for (const auto& [id, url] : c.nodes)
-    out += "node:" + id + " " + url + "\n";
+    out += "node:" + escape_value(id) + " " + escape_value(url) + "\n";
   return out;
 }
 

@@ -218,6 +218,10 @@ std::optional<lease_result> parse_lease(std::string_view body) {
   const json::object* r = &*o;
   if (auto* inner = o->if_contains("result"); inner && inner->is_object())
     r = &inner->as_object();
+  // Every lease answer names its lease (an expired one too: ID without TTL). Without an ID
+  // it is no lease answer (a keepalive stream's {"error":...}), not "the lease is gone".
+  if (!r->contains("ID"))
+    return std::nullopt;
   return lease_result{int_field(*r, "ID"), int_field(*r, "TTL")};
 }
 

@@ -69,7 +69,8 @@ struct lease_result {
   std::int64_t id = 0;
   std::int64_t ttl = 0; ///< 0 or less: the lease is gone
 };
-std::optional<lease_result> parse_lease(std::string_view body); ///< grant or keepalive
+/// A grant's or keepalive's answer; nullopt when it names no lease (an error object).
+std::optional<lease_result> parse_lease(std::string_view body);
 
 struct leader_result {
   std::string key;

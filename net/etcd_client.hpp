@@ -5,6 +5,14 @@
 // Beast-free interface: the implementation runs one io thread of its own, so a slow or dead
 // etcd never blocks a server io thread or a CAF worker. Every callback runs on that thread;
 // callers hand results to actors with a message.
+//
+// Scope: plain http:// endpoints only (no TLS, no authentication token); https is out of
+// scope and rejected by the constructor. One TCP connection per call (no keep-alive reuse).
+// A call that loses its connection after the request was written is sent again to the next
+// endpoint: etcd may have applied it, so non-idempotent requests should be guarded (a txn
+// with a compare, a lease keepalive, ...). Callbacks must not block; they must not destroy
+// the client either unless nothing else refers to it (it is then torn down once the callback
+// returns, without joining).
 
 #include <chrono>
 #include <cstdint>
@@ -19,9 +27,11 @@ namespace coord::net {
 
 struct etcd_options {
   /// Client URLs ("http://127.0.0.1:2379"), tried in order; a call that cannot reach one
-  /// (refused, reset, timed out before an answer) moves on to the next.
+  /// (refused, reset, timed out before an answer) moves on to the next. A call starts at the
+  /// endpoint that last answered 200 (or opened a watch).
   std::vector<std::string> endpoints;
-  /// Connect + write + read of one call on one endpoint.
+  /// Connect + write + read of one call on one endpoint (so a call fails after at most
+  /// endpoints.size() times this); for a watch, connect until etcd confirms the watch.
   std::chrono::milliseconds request_timeout{2000};
   /// Pause before a broken watch stream is opened again (on the next endpoint).
   std::chrono::milliseconds watch_retry{300};
@@ -32,7 +42,10 @@ struct etcd_reply {
   bool ok = false;      ///< an HTTP 200 arrived (body holds etcd's JSON answer)
   unsigned status = 0;  ///< the HTTP status; 0 when no endpoint answered
   std::string body;     ///< the response body (JSON; etcd's {"error","code"} on 4xx/5xx)
-  std::string error;    ///< one line when !ok: "connection refused", "timeout", "HTTP 503 ..."
+  /// One line when !ok: "HTTP 503 <first line of the body>" for an answer, else each failed
+  /// attempt as "<endpoint> <what>" joined by "; " ("http://h:1 connect: Connection refused;
+  /// http://h:2 timeout").
+  std::string error;
   std::string endpoint; ///< the endpoint that answered (or failed last)
 };
 
@@ -48,14 +61,18 @@ struct etcd_watch_callbacks {
   std::function<void(std::int64_t compact_revision)> on_compacted;
 };
 
-/// A running watch; cancel() or destroying the handle ends it (no callback after that
-/// returns... from the io thread's point of view: a callback already running finishes).
+/// A running watch; cancel() or destroying the handle ends it: no callback of this watch
+/// starts after cancel() returns. Called from another thread while one of its callbacks runs,
+/// cancel() waits for that callback to finish (so a callback must not wait for a thread that
+/// may be cancelling it); called from its own callback, it returns at once.
 class etcd_watch {
 public:
   virtual ~etcd_watch() = default;
+  /// Idempotent; harmless after the client is gone.
   virtual void cancel() = 0;
   /// The revision the stream resumes from after a break: the last event's mod_revision + 1
-  /// (the start revision while no event arrived).
+  /// (while no event arrived: the start revision; for a watch "from now", 0 until etcd
+  /// confirms it, then the revision of that confirmation + 1).
   virtual std::int64_t next_revision() const = 0;
   /// The endpoint the stream uses or is opening ("" before the first attempt).
   virtual std::string endpoint() const = 0;
@@ -80,7 +97,9 @@ public:
             std::chrono::milliseconds timeout = std::chrono::milliseconds{0});
 
   /// Watches [key, range_end) from `start_revision` (0: from now). On a break it reopens on
-  /// the next endpoint from next_revision(), so no event is lost or repeated. Thread-safe.
+  /// the next endpoint from next_revision(), so no event is lost or repeated. The stream
+  /// requires a leader (as clientv3's WithRequireLeader): a member cut off from the cluster
+  /// ends it after a few election timeouts, and the watch moves on. Thread-safe.
   std::shared_ptr<etcd_watch> watch(std::string key, std::string range_end,
                                     std::int64_t start_revision, etcd_watch_callbacks cb);
 

@@ -143,6 +143,7 @@ private:
 
   core& core_;
   std::shared_ptr<watch_state> st_;
+  std::string key_for_log_;
   boost::asio::ip::tcp::resolver resolver_;
   boost::asio::ip::tcp::socket socket_;
   boost::asio::steady_timer timer_;

@@ -50,6 +50,23 @@ bool bool_of(const json::object& obj, std::string_view key) {
   return v && v->is_bool() && v->get_bool();
 }
 
+/// `bytes` fit for a one-line log: printable ASCII kept, the rest as \xNN.
+std::string printable(std::string_view bytes) {
+  static constexpr char hex[] = "0123456789abcdef";
+  std::string out;
+  for (const char ch : bytes) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c >= 0x20 && c < 0x7f && c != '\\') {
+      out += ch;
+    } else {
+      out += "\\x";
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    }
+  }
+  return out;
+}
+
 /// The mod_revision of one event (a delete event's kv carries the deletion's revision).
 std::int64_t event_revision(const json::value& event) {
   const auto* ev = event.if_object();
@@ -80,7 +97,8 @@ std::string watch_handle::endpoint() const {
 }
 
 watch_op::watch_op(core& c, std::shared_ptr<watch_state> st)
-  : core_(c), st_(std::move(st)), resolver_(c.ioc), socket_(c.ioc), timer_(c.ioc) {}
+  : core_(c), st_(std::move(st)), key_for_log_(printable(st_->key)), resolver_(c.ioc),
+    socket_(c.ioc), timer_(c.ioc) {}
 
 template <class F> void watch_op::deliver(const char* what, F&& f) {
   std::lock_guard lock(st_->cb_mtx);
@@ -140,6 +158,10 @@ void watch_op::open() {
   req_ = {http::verb::post, "/v3/watch", 11};
   req_.set(http::field::host, ep.host + ":" + ep.port);
   req_.set(http::field::content_type, "application/json");
+  // grpc-gateway passes Grpc-Metadata-* headers on as gRPC metadata: "hasleader" is what
+  // clientv3's WithRequireLeader sends, so a member cut off from its leader ends the stream
+  // (and the watch moves on) instead of staying silent forever.
+  req_.set("Grpc-Metadata-hasleader", "true");
   req_.body() = json::serialize(json::object{{"create_request", std::move(create)}});
   req_.prepare_payload();
 
@@ -264,7 +286,7 @@ bool watch_op::on_line(std::string_view line) {
       timer_.cancel();
       close_socket();
       spdlog::warn("etcd: watch key={} compacted compact_revision={} next_revision={}",
-                   st_->key, compact, st_->next_rev.load());
+                   key_for_log_, compact, st_->next_rev.load());
       deliver("on_compacted", [&] {
         if (st_->cb.on_compacted)
           st_->cb.on_compacted(compact);
@@ -289,7 +311,7 @@ bool watch_op::on_line(std::string_view line) {
           st_->next_rev = rev + 1;
     }
     core_.preferred = current_;
-    spdlog::debug("etcd: watch key={} open endpoint={} start_revision={}", st_->key,
+    spdlog::debug("etcd: watch key={} open endpoint={} start_revision={}", key_for_log_,
                   core_.endpoints[current_].url, st_->next_rev.load());
     report_state(true);
     return !stopped_;
@@ -326,9 +348,9 @@ void watch_op::broken(const std::string& why) {
   const auto reason = timed_out_ ? std::string("timeout") : why;
   if (reported_ == 1)
     spdlog::warn("etcd: watch key={} broken endpoint={} error=\"{}\" next_revision={}",
-                 st_->key, url, reason, st_->next_rev.load());
+                 key_for_log_, url, reason, st_->next_rev.load());
   else
-    spdlog::debug("etcd: watch key={} open failed endpoint={} error=\"{}\"", st_->key, url,
+    spdlog::debug("etcd: watch key={} open failed endpoint={} error=\"{}\"", key_for_log_, url,
                   reason);
   report_state(false);
   // Reopen on the next endpoint after a pause (a dead cluster is not hammered).

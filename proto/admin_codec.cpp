@@ -1,9 +1,8 @@
 #include "proto/admin_codec.hpp"
 
+#include "proto/json_fields.hpp"
 #include "proto/json_text.hpp"
-#include "proto/snowflake.hpp"
 
-#include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
 
 namespace coord::proto::admin {
@@ -17,31 +16,19 @@ decode_error bad(std::string reason) {
   return {errc::invalid_payload, std::move(reason)};
 }
 
-decode_error invalid(std::string_view field) {
-  return bad("invalid field " + std::string{field});
-}
-
 decode_error unknown(std::string_view field) {
   return bad("unknown field " + std::string{field.substr(0, max_echoed_name)});
 }
 
 /// Parses a body that must be a JSON object.
 result<boost::json::object> parse_object(std::string_view body) {
-  boost::system::error_code ec;
-  auto parsed = boost::json::parse(body, ec);
-  if (ec)
-    return decode_error{errc::invalid_json, "invalid json"};
-  auto* obj = parsed.if_object();
+  auto parsed = json_fields::parse(body);
+  if (!parsed)
+    return parsed.error();
+  auto* obj = parsed->if_object();
   if (!obj)
     return bad("body must be a JSON object");
   return std::move(*obj);
-}
-
-/// A snowflake field of a patch: string or number; null clears it (0).
-std::optional<std::uint64_t> id_field(const boost::json::value& v) noexcept {
-  if (v.is_null())
-    return std::uint64_t{0};
-  return parse_snowflake(v);
 }
 
 } // namespace
@@ -53,45 +40,14 @@ result<settings_patch> decode_settings_patch(std::string_view body) {
   settings_patch patch;
   for (const auto& [key, value] : *obj) {
     const std::string_view name{key.data(), key.size()};
-    if (name == "prefix") {
-      const auto* s = value.if_string();
-      if (!s)
-        return invalid(name);
-      if (s->empty() || s->size() > max_prefix_bytes)
-        return bad("prefix must be 1 to 2000 bytes");
-      patch.prefix.emplace(s->data(), s->size());
-    } else if (name == "djRoleId" || name == "voiceChannelId" || name == "musicChannelId") {
-      auto id = id_field(value);
-      if (!id)
-        return invalid(name);
-      auto& slot = name == "djRoleId"         ? patch.dj_role_id
-                   : name == "voiceChannelId" ? patch.voice_channel_id
-                                              : patch.music_channel_id;
-      slot = *id;
-    } else if (name == "musicEnabled") {
-      const auto* b = value.if_bool();
-      if (!b)
-        return invalid(name);
-      patch.music_enabled = *b;
-    } else if (name != "guildId") {
-      // guildId is accepted and ignored: the path names the guild.
+    auto known = read_setting(patch, name, value);
+    if (!known)
+      return known.error();
+    // guildId is accepted and ignored: the path names the guild.
+    if (!*known && name != "guildId")
       return unknown(name);
-    }
   }
   return patch;
-}
-
-void apply(guild_settings& g, const settings_patch& patch) {
-  if (patch.prefix)
-    g.prefix = *patch.prefix;
-  if (patch.dj_role_id)
-    g.dj_role_id = *patch.dj_role_id;
-  if (patch.voice_channel_id)
-    g.voice_channel_id = *patch.voice_channel_id;
-  if (patch.music_channel_id)
-    g.music_channel_id = *patch.music_channel_id;
-  if (patch.music_enabled)
-    g.music_enabled = *patch.music_enabled;
 }
 
 result<bool> decode_music_toggle(std::string_view body) {
@@ -104,7 +60,7 @@ result<bool> decode_music_toggle(std::string_view body) {
     if (name == "enable") {
       const auto* b = value.if_bool();
       if (!b)
-        return invalid(name);
+        return invalid_field(name);
       enable = *b;
     } else if (name != "guildId") {
       return unknown(name);
@@ -137,13 +93,9 @@ std::string encode_settings(const guild_settings& g) {
 std::string encode_supporters(const std::vector<std::uint64_t>& supporter_ids) {
   std::string out;
   out.reserve(20 + supporter_ids.size() * 23);
-  out.append("{\"supporterIds\":[");
-  for (std::size_t i = 0; i < supporter_ids.size(); ++i) {
-    if (i != 0)
-      out.push_back(',');
-    json_text::append_quoted_uint(out, supporter_ids[i]);
-  }
-  out.append("]}");
+  out.append("{\"supporterIds\":");
+  json_text::append_uint_array(out, supporter_ids, true);
+  out.push_back('}');
   return out;
 }
 

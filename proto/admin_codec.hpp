@@ -4,6 +4,7 @@
 
 #include "proto/errors.hpp"
 #include "proto/guild_settings.hpp"
+#include "proto/settings_patch.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -13,23 +14,17 @@
 
 namespace coord::proto::admin {
 
-/// A partial update; unset optionals leave the field as it is.
-struct settings_patch {
-  std::optional<std::string> prefix;
-  std::optional<std::uint64_t> dj_role_id;
-  std::optional<std::uint64_t> voice_channel_id;
-  std::optional<std::uint64_t> music_channel_id;
-  std::optional<bool> music_enabled;
-};
+/// The patch and its rule live in settings_patch.hpp (the gateway reads the same fields).
+using proto::settings_patch;
 
 /// Body of PATCH /api/v1/guilds/{id}/settings: an object with any subset of prefix (string,
 /// 1..2000 bytes), djRoleId/voiceChannelId/musicChannelId (snowflake; null means 0) and
-/// musicEnabled (bool); a guildId field is ignored. Invalid JSON -> invalid_json; anything
-/// else wrong -> invalid_payload with a reason.
+/// musicEnabled (bool), as read_setting reads them; a guildId field is ignored. Invalid JSON
+/// -> invalid_json; anything else wrong (an unknown field too) -> invalid_payload with a reason.
 result<settings_patch> decode_settings_patch(std::string_view body);
 
-/// Applies a patch.
-void apply(guild_settings& g, const settings_patch& patch);
+/// Applies a patch (settings_patch.hpp).
+using proto::apply;
 
 /// Body of PUT /api/v1/guilds/{id}/music: {"enable": bool}; a guildId field is ignored.
 result<bool> decode_music_toggle(std::string_view body);

@@ -1,36 +1,25 @@
 #include "proto/companion_codec.hpp"
 
+#include "proto/json_fields.hpp"
 #include "proto/json_text.hpp"
 #include "proto/secure_compare.hpp"
 #include "proto/snowflake.hpp"
 
-#include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
 
-#include <optional>
+#include <utility>
 
 namespace coord::proto::companion {
 
 namespace {
 
-/// A non-negative integer that fits int64 (no doubles, strings or negatives).
-std::optional<std::int64_t> non_negative_int(const boost::json::value& v) noexcept {
-  // Boost.JSON uses the uint64 kind only above INT64_MAX, so only int64 can fit.
-  if (const auto* i = v.if_int64(); i && *i >= 0)
-    return *i;
-  return std::nullopt;
-}
-
 result<client_message> decode_handshake(const boost::json::object& body) {
-  const auto* field = body.if_contains("guildIds");
-  if (!field)
-    return missing_field("guildIds");
-  const auto* arr = field->if_array();
+  auto arr = json_fields::array(body, "guildIds");
   if (!arr)
-    return invalid_field("guildIds");
+    return arr.error();
   handshake h;
-  h.guild_ids.reserve(arr->size());
-  for (const auto& item : *arr) {
+  h.guild_ids.reserve((*arr)->size());
+  for (const auto& item : **arr) {
     auto id = parse_snowflake(item);
     if (!id)
       return invalid_field("guildIds");
@@ -40,12 +29,9 @@ result<client_message> decode_handshake(const boost::json::object& body) {
 }
 
 result<client_message> decode_guild_request(const boost::json::object& body) {
-  const auto* field = body.if_contains("guildId");
-  if (!field)
-    return missing_field("guildId");
-  auto id = parse_snowflake(*field);
+  auto id = json_fields::snowflake(body, "guildId");
   if (!id)
-    return invalid_field("guildId");
+    return id.error();
   return client_message{guild_request{*id}};
 }
 
@@ -53,11 +39,11 @@ result<client_message> decode_music_stats(const boost::json::object& body) {
   music_stats m;
   for (auto [name, out] : {std::pair{"shardId", &m.shard_id},
                            std::pair{"playingMusic", &m.playing_music}}) {
-    const auto* field = body.if_contains(name);
-    if (!field)
-      return missing_field(name);
-    auto n = non_negative_int(*field);
+    // A non-negative integer that fits int64 (no doubles, strings or negatives).
+    auto n = json_fields::integer<std::int64_t>(body, name);
     if (!n)
+      return n.error();
+    if (*n < 0)
       return invalid_field(name);
     *out = *n;
   }
@@ -95,11 +81,10 @@ std::string encode_supporter(int op_code, std::uint64_t supporter_id) {
 } // namespace
 
 result<envelope> open(std::string_view text, std::string_view expected_key) {
-  boost::system::error_code ec;
-  auto parsed = boost::json::parse(text, ec);
-  if (ec)
-    return decode_error{errc::invalid_json, "invalid json"};
-  auto* obj = parsed.if_object();
+  auto parsed = json_fields::parse(text);
+  if (!parsed)
+    return parsed.error();
+  auto* obj = parsed->if_object();
   if (!obj)
     return decode_error{errc::auth_failed, "invalid key"};
   const auto* key_value = obj->if_contains("key");
@@ -144,13 +129,9 @@ std::string encode_handshake_reply(const std::vector<std::uint64_t>& supporter_i
     size += settings_overhead + g.prefix.size();
   std::string out;
   out.reserve(size);
-  out.append("{\"op\":1,\"supporterIds\":[");
-  for (std::size_t i = 0; i < supporter_ids.size(); ++i) {
-    if (i != 0)
-      out.push_back(',');
-    json_text::append_uint(out, supporter_ids[i]);
-  }
-  out.append("],\"guilds\":[");
+  out.append("{\"op\":1,\"supporterIds\":");
+  json_text::append_uint_array(out, supporter_ids);
+  out.append(",\"guilds\":[");
   for (std::size_t i = 0; i < guilds.size(); ++i) {
     if (i != 0)
       out.push_back(',');

@@ -3,8 +3,6 @@
 #include "proto/json_text.hpp"
 #include "proto/timestamp.hpp"
 
-#include <charconv>
-
 namespace coord::proto::gateway {
 
 std::string_view channel_type_name(std::uint8_t type) noexcept {
@@ -43,13 +41,6 @@ std::string_view channel_type_name(std::uint8_t type) noexcept {
 }
 
 namespace {
-
-void append_int(std::string& out, std::int64_t n) {
-  char buf[24];
-  auto [ptr, ec] = std::to_chars(buf, buf + sizeof buf, n);
-  (void)ec; // 20 characters always fit
-  out.append(buf, static_cast<std::size_t>(ptr - buf));
-}
 
 /// A quoted snowflake, or null for 0.
 void append_id_or_null(std::string& out, std::uint64_t id) {
@@ -93,13 +84,7 @@ void append_json(std::string& out, const member& m, const user* u) {
   if (m.roles.is_null()) {
     out.append("null");
   } else {
-    out.push_back('[');
-    for (std::size_t i = 0; i < m.roles.size(); ++i) {
-      if (i != 0)
-        out.push_back(',');
-      json_text::append_quoted_uint(out, m.roles[i]);
-    }
-    out.push_back(']');
+    json_text::append_uint_array(out, m.roles, true);
   }
   out.append(",\"joinedAt\":");
   if (m.joined_at_ms == unknown_time)
@@ -123,7 +108,7 @@ void append_json(std::string& out, const role& r) {
   out.append(",\"color\":");
   json_text::append_uint(out, r.color);
   out.append(",\"position\":");
-  append_int(out, r.position);
+  json_text::append_int(out, r.position);
   out.append(",\"permissions\":");
   json_text::append_uint(out, r.permissions);
   out.push_back('}');
@@ -140,7 +125,7 @@ void append_json(std::string& out, const channel& c) {
   else
     out.append("null"); // never invented (SPEC §4.7)
   out.append(",\"position\":");
-  append_int(out, c.position);
+  json_text::append_int(out, c.position);
   out.append(",\"name\":");
   json_text::append_string(out, c.name.view());
   out.append(",\"nsfw\":");

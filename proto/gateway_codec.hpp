@@ -8,6 +8,7 @@
 #include "proto/gateway_cache.hpp"
 #include "proto/gateway_resume.hpp"
 #include "proto/guild_settings.hpp"
+#include "proto/settings_patch.hpp"
 
 #include <boost/json/value.hpp>
 
@@ -127,11 +128,12 @@ struct identify_request {
   shard_id shard = 0;
 };
 
-/// GUILD_SETTINGS_UPDATE `d`: guildId plus any of the settings, with the admin PATCH's rules
-/// (prefix 1..2000 bytes; ids snowflakes, null = 0; musicEnabled bool). Apply with admin::apply.
+/// GUILD_SETTINGS_UPDATE `d`: guildId plus any of the settings, read by the admin PATCH's rule
+/// (read_setting: prefix 1..2000 bytes; ids snowflakes, null = 0; musicEnabled bool). Apply
+/// with apply (settings_patch.hpp).
 struct guild_settings_update {
   std::uint64_t guild_id = 0;
-  admin::settings_patch patch;
+  settings_patch patch;
 };
 
 /// MUSIC_COMMAND_UPDATE `d`.

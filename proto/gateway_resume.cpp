@@ -1,5 +1,6 @@
 #include "proto/gateway_resume.hpp"
 
+#include "proto/json_fields.hpp"
 #include "proto/json_text.hpp"
 #include "proto/secure_compare.hpp"
 
@@ -12,31 +13,19 @@ result<resume> decode_resume(const boost::json::value& d, std::string_view expec
   if (!obj)
     return invalid_field("d");
   resume out;
-  const auto* id = obj->if_contains("sessionId");
+  auto id = json_fields::string(*obj, "sessionId");
   if (!id)
-    return missing_field("sessionId");
-  const auto* id_text = id->if_string();
-  if (!id_text)
-    return invalid_field("sessionId");
-  out.session_id.assign(id_text->data(), id_text->size());
-  const auto* seq = obj->if_contains("seq");
+    return id.error();
+  out.session_id.assign(id->data(), id->size());
+  auto seq = json_fields::integer<std::uint64_t>(*obj, "seq");
   if (!seq)
-    return missing_field("seq");
-  if (const auto* i = seq->if_int64(); i && *i >= 0)
-    out.seq = static_cast<std::uint64_t>(*i);
-  else if (const auto* u = seq->if_uint64())
-    out.seq = *u;
-  else
-    return invalid_field("seq");
-  const auto* secret = obj->if_contains("secret");
+    return seq.error();
+  out.seq = *seq;
+  auto secret = json_fields::string(*obj, "secret");
   if (!secret)
-    return missing_field("secret");
-  const auto* secret_text = secret->if_string();
-  if (!secret_text)
-    return invalid_field("secret");
+    return secret.error();
   // An empty gateway.secret refuses everyone, as for IDENTIFY.
-  if (expected_secret.empty() ||
-      !secure_equals(std::string_view{secret_text->data(), secret_text->size()}, expected_secret))
+  if (expected_secret.empty() || !secure_equals(*secret, expected_secret))
     return decode_error{errc::auth_failed, "invalid secret"};
   return out;
 }

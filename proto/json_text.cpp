@@ -12,6 +12,14 @@ bool is_continuation(unsigned char c) noexcept {
   return (c & 0xC0) == 0x80;
 }
 
+template <class Int>
+void append_integer(std::string& out, Int n) {
+  char buf[24];
+  auto [ptr, ec] = std::to_chars(buf, buf + sizeof buf, n);
+  (void)ec; // 20 characters (a sign and 19 digits, or 20 digits) always fit
+  out.append(buf, static_cast<std::size_t>(ptr - buf));
+}
+
 } // namespace
 
 std::size_t utf8_sequence_length(std::string_view s) noexcept {
@@ -131,10 +139,11 @@ void append_string(std::string& out, std::string_view s) {
 }
 
 void append_uint(std::string& out, std::uint64_t n) {
-  char buf[20];
-  auto [ptr, ec] = std::to_chars(buf, buf + sizeof buf, n);
-  (void)ec; // 20 digits always fit
-  out.append(buf, static_cast<std::size_t>(ptr - buf));
+  append_integer(out, n);
+}
+
+void append_int(std::string& out, std::int64_t n) {
+  append_integer(out, n);
 }
 
 void append_quoted_uint(std::string& out, std::uint64_t n) {

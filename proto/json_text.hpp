@@ -14,8 +14,26 @@ void append_string(std::string& out, std::string_view s);
 /// Appends an unsigned integer in decimal.
 void append_uint(std::string& out, std::uint64_t n);
 
+/// Appends a signed integer in decimal.
+void append_int(std::string& out, std::int64_t n);
+
 /// Appends an unsigned integer as a quoted decimal string.
 void append_quoted_uint(std::string& out, std::uint64_t n);
+
+/// Appends [n,..] (quoted: ["n",..]) for a sequence of unsigned integers (size() and []).
+template <class Ints>
+void append_uint_array(std::string& out, const Ints& xs, bool quoted = false) {
+  out.push_back('[');
+  for (std::size_t i = 0; i < xs.size(); ++i) {
+    if (i != 0)
+      out.push_back(',');
+    if (quoted)
+      append_quoted_uint(out, xs[i]);
+    else
+      append_uint(out, xs[i]);
+  }
+  out.push_back(']');
+}
 
 /// Appends true or false.
 void append_bool(std::string& out, bool b);

@@ -46,12 +46,16 @@ std::optional<std::string> from_hex(std::string_view s) {
   return out;
 }
 
-/// A decimal id after `prefix` in `key`, the whole rest of the key.
+/// A decimal id after `prefix` in `key`, the whole rest of the key, written as the key
+/// functions write it (no leading zero): one key per id, so a delete of "guilds/07" cannot
+/// drop what "guilds/7" holds.
 template <class T>
 std::optional<T> id_after(std::string_view key, const std::string& prefix) {
   if (key.size() <= prefix.size() || key.substr(0, prefix.size()) != prefix)
     return std::nullopt;
   auto rest = key.substr(prefix.size());
+  if (rest.size() > 1 && rest.front() == '0')
+    return std::nullopt;
   T v{};
   auto [end, ec] = std::from_chars(rest.data(), rest.data() + rest.size(), v);
   if (ec != std::errc{} || end != rest.data() + rest.size())

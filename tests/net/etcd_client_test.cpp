@@ -73,16 +73,25 @@ std::int64_t del(etcd_client& client, const std::string& key) {
   return revision_of(parse_object(r.body));
 }
 
-/// One etcd member shared by the tests that do not kill it (each test uses its own keys).
-etcd_cluster& shared_etcd() {
-  static etcd_cluster cluster(1);
-  return cluster;
-}
-
 etcd_options options_for(std::vector<std::string> endpoints) {
   etcd_options o;
   o.endpoints = std::move(endpoints);
   return o;
+}
+
+/// Whether the member at `url` is the raft leader (/v3/maintenance/status).
+bool is_leader(const std::string& url) {
+  etcd_client client(options_for({url}));
+  auto r = call_sync(client, "/v3/maintenance/status", "{}");
+  BOOST_REQUIRE_MESSAGE(r.ok, r.error);
+  const auto obj = parse_object(r.body);
+  return obj.at("leader") == obj.at("header").at("member_id");
+}
+
+/// One etcd member shared by the tests that do not kill it (each test uses its own keys).
+etcd_cluster& shared_etcd() {
+  static etcd_cluster cluster(1);
+  return cluster;
 }
 
 /// Everything a watch reported, as "PUT key=value@rev" / "DELETE key@rev" lines.
@@ -280,10 +289,39 @@ BOOST_AUTO_TEST_CASE(a_silent_endpoint_times_out_and_the_next_one_answers) {
   }
   opts.endpoints.push_back(etcd.member(0).client_url());
   etcd_client client(opts);
-  const auto r = call_sync(client, "/v3/kv/range",
-                           json::serialize(json::object{{"key", b64("/silent/none")}}));
+  const auto body = json::serialize(json::object{{"key", b64("/silent/none")}});
+  const auto r = call_sync(client, "/v3/kv/range", body);
   BOOST_TEST(r.ok, r.error);
   BOOST_TEST(r.endpoint == etcd.member(0).client_url());
+  BOOST_TEST(silent.wait_connections(2, patience)); // the first client's call and this one
+  // The next calls start from the endpoint that answered: the silent one is not tried again.
+  for (int i = 0; i < 3; ++i)
+    BOOST_TEST(call_sync(client, "/v3/kv/range", body).ok);
+  BOOST_TEST(silent.connections() == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(an_http_error_ends_a_call_but_a_watch_moves_on) {
+  auto& etcd = shared_etcd();
+  hung_server not_etcd("HTTP/1.1 404 Not Found\r\nContent-Length: 9\r\n\r\nnot here\n");
+  etcd_client client(options_for({not_etcd.url(), etcd.member(0).client_url()}));
+  // An answer is an answer: no failover, whatever the status.
+  const auto r = call_sync(client, "/v3/kv/range", "{}");
+  BOOST_TEST(!r.ok);
+  BOOST_TEST(r.status == 404u);
+  BOOST_TEST(r.body == "not here\n");
+  BOOST_TEST(r.error == "HTTP 404 not here");
+  BOOST_TEST(r.endpoint == not_etcd.url());
+  // A watch needs a stream: it reports the failure and opens on the next endpoint.
+  watch_log log;
+  auto w = client.watch("/http/", prefix_range_end("/http/"), 0, log.callbacks_for());
+  BOOST_REQUIRE(log.wait_state(true));
+  BOOST_TEST(log.states_seen() == (std::vector<bool>{false, true}),
+             boost::test_tools::per_element());
+  BOOST_TEST(w->endpoint() == etcd.member(0).client_url());
+  const auto rev = put(client, "/http/k", "v");
+  BOOST_REQUIRE(log.wait_events(1));
+  BOOST_TEST(log.events_seen() == std::vector<std::string>{put_line("/http/k", "v", rev)},
+             boost::test_tools::per_element());
 }
 
 BOOST_AUTO_TEST_CASE(a_watch_sees_puts_and_deletes_in_order) {
@@ -386,31 +424,35 @@ BOOST_AUTO_TEST_CASE(a_watch_survives_a_restart_of_etcd_without_losing_or_repeat
 
 BOOST_AUTO_TEST_CASE(a_watch_moves_to_another_member_when_its_member_dies) {
   etcd_cluster etcd(3);
-  auto opts = options_for(etcd.client_urls());
-  opts.watch_retry = 1000ms; // the writes below land while the watch is down
+  // The watch starts on a follower, so the writes below need no new election.
+  std::vector<std::string> urls;
+  for (std::size_t i = 0; i < etcd.size(); ++i)
+    if (!is_leader(etcd.member(i).client_url()))
+      urls.insert(urls.begin(), etcd.member(i).client_url());
+    else
+      urls.push_back(etcd.member(i).client_url());
+  auto opts = options_for(urls);
+  opts.watch_retry = 2000ms; // the writes below land while the watch is down
   etcd_client client(opts);
   watch_log log;
   auto w = client.watch("/move/", prefix_range_end("/move/"), 0, log.callbacks_for());
   BOOST_REQUIRE(log.wait_state(true));
+  BOOST_REQUIRE(w->endpoint() == urls.front());
   const auto r1 = put(client, "/move/1", "a");
   BOOST_REQUIRE(log.wait_events(1));
 
-  const auto used = w->endpoint();
   std::size_t victim = 0;
-  while (etcd.member(victim).client_url() != used)
+  while (etcd.member(victim).client_url() != urls.front())
     ++victim;
-  BOOST_REQUIRE(victim < etcd.size());
   etcd.member(victim).kill();
   BOOST_REQUIRE(log.wait_state(false));
-  std::vector<std::string> survivors;
-  for (std::size_t i = 0; i < etcd.size(); ++i)
-    if (i != victim)
-      survivors.push_back(etcd.member(i).client_url());
-  etcd_client writer(options_for(survivors));
+  etcd_client writer(options_for({urls.begin() + 1, urls.end()}));
   const auto r2 = put(writer, "/move/2", "b");
   const auto r3 = put(writer, "/move/3", "c");
+  BOOST_TEST(log.states_seen() == (std::vector<bool>{true, false}),
+             "the watch reopened before the writes were done");
   BOOST_REQUIRE(log.wait_state(true, 2));
-  BOOST_TEST(w->endpoint() != used);
+  BOOST_TEST(w->endpoint() != urls.front());
   const auto r4 = put(writer, "/move/4", "d");
   BOOST_REQUIRE(log.wait_events(4));
   BOOST_TEST(log.events_seen() ==
@@ -418,6 +460,80 @@ BOOST_AUTO_TEST_CASE(a_watch_moves_to_another_member_when_its_member_dies) {
                                        put_line("/move/3", "c", r3),
                                        put_line("/move/4", "d", r4)}),
              boost::test_tools::per_element());
+  BOOST_TEST(log.states_seen() == (std::vector<bool>{true, false, true}),
+             boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(a_watch_leaves_a_member_that_lost_its_leader) {
+  etcd_cluster etcd(3);
+  std::vector<std::string> urls;
+  std::vector<std::size_t> others;
+  for (std::size_t i = 0; i < etcd.size(); ++i) {
+    if (urls.empty() && !is_leader(etcd.member(i).client_url()))
+      urls.push_back(etcd.member(i).client_url());
+    else
+      others.push_back(i);
+  }
+  for (const auto i : others)
+    urls.push_back(etcd.member(i).client_url());
+  auto opts = options_for(urls);
+  opts.request_timeout = 1000ms;
+  etcd_client client(opts);
+  watch_log log;
+  auto w = client.watch("/partition/", prefix_range_end("/partition/"), 0, log.callbacks_for());
+  BOOST_REQUIRE(log.wait_state(true));
+  BOOST_REQUIRE(w->endpoint() == urls.front());
+  const auto r1 = put(client, "/partition/1", "a");
+  BOOST_REQUIRE(log.wait_events(1));
+
+  // The watch's member is alive but alone: etcd ends streams that require a leader once it
+  // has had none for three election timeouts.
+  for (const auto i : others)
+    etcd.member(i).pause();
+  const bool left = log.wait_state(false, 1);
+  for (const auto i : others)
+    etcd.member(i).resume();
+  BOOST_REQUIRE_MESSAGE(left, "the watch stayed on a member without a leader");
+  for (std::size_t i = 0; i < etcd.size(); ++i)
+    etcd.member(i).wait_healthy();
+  BOOST_REQUIRE(log.wait_state(true, 2));
+  const auto r2 = put(client, "/partition/2", "b");
+  BOOST_REQUIRE(log.wait_events(2));
+  BOOST_TEST(log.events_seen() == (std::vector<std::string>{put_line("/partition/1", "a", r1),
+                                                            put_line("/partition/2", "b", r2)}),
+             boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(a_campaign_without_timeout_waits_until_the_leader_goes) {
+  auto& etcd = shared_etcd();
+  auto opts = options_for(etcd.client_urls());
+  opts.request_timeout = 300ms;
+  etcd_client client(opts);
+  const auto grant = [&] {
+    auto r = call_sync(client, "/v3/lease/grant", R"({"TTL":30})");
+    BOOST_REQUIRE_MESSAGE(r.ok, r.error);
+    return std::string(parse_object(r.body).at("ID").as_string());
+  };
+  const auto campaign = [&](const std::string& lease, const std::string& value) {
+    return json::serialize(
+      json::object{{"name", b64("/election/e")}, {"lease", lease}, {"value", b64(value)}});
+  };
+  const auto first = grant();
+  const auto second = grant();
+  auto a = call_sync(client, "/v3/election/campaign", campaign(first, "a"), etcd_client::no_timeout);
+  BOOST_REQUIRE_MESSAGE(a.ok, a.error);
+  std::promise<etcd_reply> b_done;
+  auto b = b_done.get_future();
+  client.call("/v3/election/campaign", campaign(second, "b"),
+              [&](etcd_reply r) { b_done.set_value(std::move(r)); }, etcd_client::no_timeout);
+  // Still waiting well past the request timeout: no deadline applies.
+  BOOST_TEST((b.wait_for(1000ms) == std::future_status::timeout));
+  auto revoke = call_sync(client, "/v3/lease/revoke", json::serialize(json::object{{"ID", first}}));
+  BOOST_REQUIRE_MESSAGE(revoke.ok, revoke.error);
+  BOOST_REQUIRE((b.wait_for(patience) == std::future_status::ready));
+  const auto won = b.get();
+  BOOST_REQUIRE_MESSAGE(won.ok, won.error);
+  BOOST_TEST(std::string(parse_object(won.body).at("leader").at("lease").as_string()) == second);
 }
 
 BOOST_AUTO_TEST_CASE(destroying_the_client_with_a_call_and_a_watch_in_flight_is_quiet) {

@@ -66,15 +66,18 @@ private:
   std::uint16_t port_ = 0;
 };
 
-/// A server that accepts connections and never answers (nor closes them until destroyed).
+/// A server that accepts connections and never answers (nor closes them until destroyed);
+/// given `reply`, it reads each request's header, writes `reply` and then holds on.
 class hung_server {
 public:
-  hung_server() : listener_(true) {
+  explicit hung_server(std::string reply = {}) : listener_(true), reply_(std::move(reply)) {
     thread_ = std::thread([this] {
       for (;;) {
         const int fd = ::accept(listener_fd(), nullptr, nullptr);
         if (fd < 0)
           return; // shut down
+        if (!reply_.empty())
+          answer(fd);
         std::lock_guard lock(mtx_);
         held_.push_back(fd);
         cv_.notify_all();
@@ -88,14 +91,32 @@ public:
       ::close(fd);
   }
   std::string url() const { return listener_.url(); }
+  std::size_t connections() {
+    std::lock_guard lock(mtx_);
+    return held_.size();
+  }
   bool wait_connections(std::size_t n, std::chrono::milliseconds timeout) {
     std::unique_lock lock(mtx_);
     return cv_.wait_for(lock, timeout, [&] { return held_.size() >= n; });
   }
 
 private:
+  void answer(int fd) {
+    timeval tv{2, 0};
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    std::string request;
+    char buf[4096];
+    while (request.find("\r\n\r\n") == std::string::npos) {
+      const auto n = ::recv(fd, buf, sizeof buf, 0);
+      if (n <= 0)
+        return;
+      request.append(buf, static_cast<std::size_t>(n));
+    }
+    [[maybe_unused]] const auto sent = ::send(fd, reply_.data(), reply_.size(), MSG_NOSIGNAL);
+  }
   int listener_fd() const { return listener_.fd(); }
   tcp_port listener_;
+  std::string reply_;
   std::mutex mtx_;
   std::condition_variable cv_;
   std::vector<int> held_;
@@ -177,6 +198,16 @@ public:
     ::kill(pid_, SIGKILL);
     ::waitpid(pid_, nullptr, 0);
     pid_ = -1;
+  }
+
+  /// SIGSTOP / SIGCONT: a member that is there (its sockets accept) but does nothing.
+  void pause() {
+    if (pid_ > 0)
+      ::kill(pid_, SIGSTOP);
+  }
+  void resume() {
+    if (pid_ > 0)
+      ::kill(pid_, SIGCONT);
   }
 
   /// True once GET /health says so; fails the test (with the log's tail) after `timeout`

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace coord::test {
@@ -30,6 +31,14 @@ inline boost::json::object parse_object(const std::string& text) {
   BOOST_REQUIRE_MESSAGE(!ec, "encoder wrote invalid JSON: " << text);
   BOOST_REQUIRE(v.is_object());
   return std::move(v.get_object());
+}
+
+/// A test input's JSON value; fails the test when the input is not JSON.
+inline boost::json::value parse_value(std::string_view text) {
+  boost::system::error_code ec;
+  auto v = boost::json::parse(text, ec);
+  BOOST_REQUIRE_MESSAGE(!ec, "test input is not JSON: " << text);
+  return v;
 }
 
 /// The keys of `o` in order.

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <random>
 #include <string>
+#include <vector>
 
 namespace json = boost::json;
 namespace jt = coord::proto::json_text;
@@ -99,7 +100,24 @@ BOOST_AUTO_TEST_CASE(numbers_are_written_in_decimal) {
   jt::append_bool(out, true);
   out += ' ';
   jt::append_bool(out, false);
-  BOOST_TEST(out == R"(0 18446744073709551615 "9007199254740993" true false)");
+  out += ' ';
+  jt::append_int(out, -9223372036854775807LL - 1);
+  out += ' ';
+  jt::append_int(out, 9223372036854775807LL);
+  out += ' ';
+  jt::append_int(out, -1);
+  BOOST_TEST(out == R"(0 18446744073709551615 "9007199254740993" true false )"
+                    R"(-9223372036854775808 9223372036854775807 -1)");
+}
+
+BOOST_AUTO_TEST_CASE(integer_arrays_are_written_plain_or_quoted) {
+  std::string out;
+  jt::append_uint_array(out, std::vector<std::uint32_t>{});
+  jt::append_uint_array(out, std::vector<std::uint32_t>{7});
+  jt::append_uint_array(out, std::vector<std::uint64_t>{0, 18446744073709551615ULL});
+  jt::append_uint_array(out, std::vector<std::uint64_t>{}, true);
+  jt::append_uint_array(out, std::vector<std::uint64_t>{1, 9007199254740993ULL}, true);
+  BOOST_TEST(out == R"([][7][0,18446744073709551615][]["1","9007199254740993"])");
 }
 
 BOOST_AUTO_TEST_SUITE_END()
