@@ -84,19 +84,24 @@ stop() {
   trap - INT TERM EXIT
   echo
   echo "cluster.sh: stopping"
-  # coordinators first (SIGTERM: sessions closed with 1001, exit 0), then etcd
-  local kind i
-  for kind in node etcd; do
-    for i in "${!pids[@]}"; do
-      if [[ ${names[$i]} == $kind* && -n ${pids[$i]} ]]; then
-        kill -TERM "${pids[$i]}" 2>/dev/null || true
-      fi
-    done
-    for i in "${!pids[@]}"; do
-      if [[ ${names[$i]} == $kind* && -n ${pids[$i]} ]]; then
-        wait "${pids[$i]}" 2>/dev/null || true
-      fi
-    done
+  # coordinators first, together (SIGTERM: sessions closed with 1001, exit 0); then the etcd
+  # members one by one (stopped together, each waits seconds for the others' answers)
+  local i
+  for i in "${!pids[@]}"; do
+    if [[ ${names[$i]} == node* && -n ${pids[$i]} ]]; then
+      kill -TERM "${pids[$i]}" 2>/dev/null || true
+    fi
+  done
+  for i in "${!pids[@]}"; do
+    if [[ ${names[$i]} == node* && -n ${pids[$i]} ]]; then
+      wait "${pids[$i]}" 2>/dev/null || true
+    fi
+  done
+  for i in "${!pids[@]}"; do
+    if [[ ${names[$i]} == etcd* && -n ${pids[$i]} ]]; then
+      kill -TERM "${pids[$i]}" 2>/dev/null || true
+      wait "${pids[$i]}" 2>/dev/null || true
+    fi
   done
   if [ "$keep" = 0 ]; then
     rm -rf "$dir"
@@ -123,12 +128,12 @@ for i in 0 1 2; do
   pids+=($!) names+=("etcd$i")
 done
 for _ in $(seq 100); do
-  if etcdctl --endpoints="$endpoints" --dial-timeout=1s endpoint health >/dev/null 2>&1; then
+  if etcdctl --endpoints="$endpoints" --dial-timeout=1s --command-timeout=1s endpoint health >/dev/null 2>&1; then
     break
   fi
   sleep 0.2
 done
-etcdctl --endpoints="$endpoints" --dial-timeout=1s endpoint health >/dev/null 2>&1 || {
+etcdctl --endpoints="$endpoints" --dial-timeout=1s --command-timeout=1s endpoint health >/dev/null 2>&1 || {
   echo "cluster.sh: etcd did not become healthy; logs in $dir/etcd*.log" >&2
   exit 1
 }
