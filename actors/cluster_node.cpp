@@ -343,8 +343,18 @@ void tick(self_ptr self) {
   if (st.role == phase::active && st.voice_lease != 0
       && t - st.voice_renewed >= std::chrono::duration_cast<caf::timespan>(st.deps.voice_ttl / 3)) {
     st.voice_renewed = t;
-    st.calls.call(self, "/v3/lease/keepalive", etcd::lease_id_request(st.voice_lease),
-                  [](net::etcd_reply&) {});
+    auto lease = st.voice_lease;
+    st.calls.call(self, "/v3/lease/keepalive", etcd::lease_id_request(lease),
+                  [=](net::etcd_reply& r) {
+                    auto l = r.ok ? etcd::parse_lease(r.body) : std::nullopt;
+                    // Expired meanwhile (etcd was away longer than vc_timeout_s): records
+                    // go on a new voice lease from now on.
+                    if (l && l->ttl <= 0 && self->state.voice_lease == lease
+                        && self->state.role == phase::active) {
+                      self->state.voice_lease = 0;
+                      grant_voice_lease(self);
+                    }
+                  });
   }
 }
 
