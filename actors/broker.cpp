@@ -55,6 +55,7 @@ caf::behavior broker_with(caf::stateful_actor<broker_state>* self, metrics::regi
   self->state.command_grace = cfg.command_grace;
   self->state.resume_buffer_events = cfg.resume_buffer_events;
   self->state.resume_buffer_bytes = cfg.resume_buffer_bytes;
+  self->state.wall = std::move(cfg.wall);
   caf::message_handler own{
     [=](register_atom, session_handle& h) {
       auto id = h.conn->id();
@@ -84,7 +85,7 @@ caf::behavior broker_with(caf::stateful_actor<broker_state>* self, metrics::regi
       if (msg.gateway)
         fan_out_gateway(self, msg.gateway);
       st.metrics->broadcasts.inc();
-      std::chrono::duration<double> took = std::chrono::steady_clock::now() - msg.started;
+      std::chrono::duration<double> took = self->clock().now() - msg.started;
       st.metrics->broadcast_seconds.observe(took.count());
     },
     [=](sessions_atom) { return list_sessions(self); },

@@ -4,6 +4,7 @@
 #include "actors/command_router.hpp"
 #include "actors/messages.hpp"
 #include "actors/replay_buffer.hpp"
+#include "actors/wall_clock.hpp"
 #include "metrics/registry.hpp"
 
 #include <caf/event_based_actor.hpp>
@@ -70,6 +71,7 @@ struct broker_state {
   caf::timespan command_grace = std::chrono::milliseconds(2000);
   std::size_t resume_buffer_events = 1024;
   std::size_t resume_buffer_bytes = 1 << 20;
+  wall_clock wall{}; ///< a gateway session's startTime (/services); empty: the system clock
 };
 
 /// Command routing and resume limits (gateway.command_buffer, gateway.command_buffer_ttl_s,
@@ -81,6 +83,7 @@ struct broker_config {
   caf::timespan command_grace = std::chrono::milliseconds(2000);
   std::size_t resume_buffer_events = 1024;
   std::size_t resume_buffer_bytes = 1 << 20;
+  wall_clock wall{}; ///< stamps wire timestamps; empty: the system clock
 };
 
 /// Queues `text` (an op 2 payload without `s`) on every gateway receiver of stored-state

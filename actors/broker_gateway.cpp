@@ -25,12 +25,6 @@ namespace {
 using self_ptr = caf::stateful_actor<broker_state>*;
 using entry = broker_state::gateway_entry;
 
-std::int64_t unix_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-           std::chrono::system_clock::now().time_since_epoch())
-    .count();
-}
-
 void count(broker_state& st, metrics::command_outcome o, std::uint64_t n = 1) {
   st.metrics->commands[static_cast<std::size_t>(o)].inc(n);
 }
@@ -121,7 +115,7 @@ void route(self_ptr self, std::uint64_t guild, net::buffer json) {
   auto& st = self->state;
   if (auto w = st.router.pick(guild))
     return deliver(self, *w, guild, json);
-  auto now = command_router::clock::now();
+  auto now = self->clock().now();
   count(st, metrics::command_outcome::dropped_expired, st.router.expire(now));
   if (!st.router.buffer({guild, std::move(json), now})) {
     count(st, metrics::command_outcome::dropped_overflow);
@@ -146,7 +140,7 @@ void reroute(self_ptr self, std::vector<replay_buffer::entry> commands) {
 void flush_backlog(self_ptr self) {
   auto& st = self->state;
   count(st, metrics::command_outcome::dropped_expired,
-        st.router.expire(command_router::clock::now()));
+        st.router.expire(self->clock().now()));
   if (st.router.workers() == 0)
     return;
   for (auto& p : st.router.take_backlog())
@@ -372,7 +366,7 @@ caf::message_handler gateway_handlers(caf::stateful_actor<broker_state>* self) {
       auto& e = st.gateways[id];
       e.type = type;
       e.compress = compress;
-      e.start_time_ms = unix_ms();
+      e.start_time_ms = unix_ms(st.wall);
       e.shards = shards;
       e.session_id = new_session_id();
       e.conn_id = s->second.conn->id();
@@ -445,7 +439,7 @@ caf::message_handler gateway_handlers(caf::stateful_actor<broker_state>* self) {
       auto& st = self->state;
       st.expiry_scheduled = false;
       count(st, metrics::command_outcome::dropped_expired,
-            st.router.expire(command_router::clock::now()));
+            st.router.expire(self->clock().now()));
       if (st.router.backlog() > 0) {
         st.expiry_scheduled = true;
         self->delayed_send(self, std::chrono::seconds(1), backlog_tick_atom::value);

@@ -26,8 +26,10 @@ public:
   role current() const noexcept { return role_.load(std::memory_order_acquire); }
   bool clustered() const noexcept { return current() != role::single; }
 
-  /// True when this node may accept sessions and requests now.
-  bool serving(clock::time_point now = clock::now()) const noexcept {
+  /// True when this node may accept sessions and requests at `now`: an actor passes its
+  /// clock's time (`self->clock().now()`), a net/ thread `clock::now()`; in production both
+  /// are the same steady clock, the one the cluster actor computes `serve_until` with.
+  bool serving(clock::time_point now) const noexcept {
     auto r = current();
     if (r == role::single)
       return true;

@@ -30,7 +30,7 @@ void handle_frame(self_ptr self, const std::string& data, bool binary) {
   auto& st = self->state;
   if (st.closing)
     return;
-  if (!st.limiter.allow(rate_limiter::clock::now()))
+  if (!st.limiter.allow(self->clock().now()))
     return st.close(proto::close::rate_limited, "rate limited");
   if (binary)
     return st.close(proto::close::invalid_json, "binary frames are not accepted");
@@ -62,10 +62,10 @@ void handle_frame(self_ptr self, const std::string& data, bool binary) {
 }
 
 /// What the console shows of the session: state, age, last heartbeat.
-summary_fields inspect_fields(const companion_session_state& st) {
+summary_fields inspect_fields(const companion_session_state& st,
+                              caf::actor_clock::time_point now) {
   using std::chrono::duration_cast;
   using std::chrono::milliseconds;
-  const auto now = std::chrono::steady_clock::now();
   const char* state = st.closing ? "closing" : st.identified ? "identified" : "connected";
   return {{"session", std::to_string(st.conn->id())},
           {"state", state},
@@ -82,10 +82,13 @@ caf::behavior companion_session(caf::stateful_actor<companion_session_state>* se
   self->state.conn = std::move(conn);
   self->state.limiter = rate_limiter{deps.messages_per_minute};
   self->state.deps = std::move(deps);
+  self->state.opened = self->clock().now();
   return {
     [=](frame_atom, const std::string& data, bool binary) { handle_frame(self, data, binary); },
-    [=](pong_atom) { self->state.last_pong = std::chrono::steady_clock::now(); },
-    [=](inspect_atom) { return summarize(self, inspect_fields(self->state)); },
+    [=](pong_atom) { self->state.last_pong = self->clock().now(); },
+    [=](inspect_atom) {
+      return summarize(self, inspect_fields(self->state, self->clock().now()));
+    },
     [=](closed_atom, std::uint16_t) {
       auto& st = self->state;
       self->send(st.deps.broker, unregister_atom::value, st.conn->id());

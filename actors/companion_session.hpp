@@ -5,6 +5,7 @@
 #include "actors/rate_limiter.hpp"
 #include "metrics/registry.hpp"
 
+#include <caf/actor_clock.hpp>
 #include <caf/actor_system.hpp>
 #include <caf/event_based_actor.hpp>
 #include <caf/stateful_actor.hpp>
@@ -31,9 +32,9 @@ struct companion_session_state {
   rate_limiter limiter;
   bool identified = false; ///< a valid op 1 arrived
   bool closing = false;    ///< we asked net/ to close; later frames are ignored
-  std::chrono::steady_clock::time_point opened = std::chrono::steady_clock::now();
-  /// The last pong (the companion dialect's heartbeat); nullopt: none yet.
-  std::optional<std::chrono::steady_clock::time_point> last_pong;
+  caf::actor_clock::time_point opened; ///< actor clock at spawn
+  /// The last pong (the companion dialect's heartbeat), actor clock; nullopt: none yet.
+  std::optional<caf::actor_clock::time_point> last_pong;
 
   /// Closes the session once; later calls do nothing.
   void close(std::uint16_t code, std::string reason);

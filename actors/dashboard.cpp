@@ -20,7 +20,7 @@ void finish(self_ptr self, std::shared_ptr<const std::string> body) {
   st.waiting.clear();
   if (body) {
     st.body = body;
-    st.built_at = std::chrono::steady_clock::now();
+    st.built_at = self->clock().now();
     ++st.snapshots;
   }
   for (auto& r : waiting) {
@@ -52,11 +52,9 @@ void build(self_ptr self) {
                 .then(
                   [self, in](shard_plan& plan) {
                     in->shards = std::move(plan);
-                    auto now = std::chrono::steady_clock::now();
                     in->uptime_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                                      now - self->state.deps.started).count();
-                    in->now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                                   std::chrono::system_clock::now().time_since_epoch()).count();
+                                      self->clock().now() - self->state.started).count();
+                    in->now_ms = unix_ms(self->state.deps.wall);
                     if (self->state.deps.metrics->clustered)
                       in->cluster_role = self->state.deps.metrics->cluster_active.value() != 0
                                            ? "active"
@@ -75,11 +73,12 @@ void build(self_ptr self) {
 
 caf::behavior dashboard(caf::stateful_actor<dashboard_state>* self, dashboard_deps deps) {
   self->state.deps = std::move(deps);
+  self->state.started = self->clock().now();
   return {
     [=](dashboard_atom, const http_responder_ptr& r) {
       auto& st = self->state;
       ++st.polls;
-      if (st.body && std::chrono::steady_clock::now() - st.built_at < st.deps.max_age)
+      if (st.body && self->clock().now() - st.built_at < st.deps.max_age)
         return reply(r, 200, *st.body);
       st.waiting.push_back(r);
       // The first poll of a window starts the gathering; the others wait for its answer.

@@ -6,8 +6,10 @@
 // service list and the shard planner already keep: nothing is added on a hot path.
 
 #include "actors/messages.hpp"
+#include "actors/wall_clock.hpp"
 #include "metrics/registry.hpp"
 
+#include <caf/actor_clock.hpp>
 #include <caf/event_based_actor.hpp>
 #include <caf/stateful_actor.hpp>
 
@@ -24,16 +26,17 @@ struct dashboard_deps {
   caf::actor stats;   ///< music_get_atom
   caf::actor planner; ///< shard_plan_atom
   metrics::registry* metrics = nullptr;
-  std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
   /// How long one snapshot answers polls.
   std::chrono::milliseconds max_age{500};
+  wall_clock wall{}; ///< the snapshot's `at`; empty: the system clock
 };
 
 struct dashboard_state {
   static inline const char* name = "dashboard";
   dashboard_deps deps;
   std::shared_ptr<const std::string> body; ///< the latest snapshot, null before the first
-  std::chrono::steady_clock::time_point built_at;
+  caf::actor_clock::time_point started;  ///< actor clock at spawn: the uptime's origin
+  caf::actor_clock::time_point built_at; ///< actor clock when `body` was built
   std::vector<http_responder_ptr> waiting; ///< polls waiting for the snapshot being built
   std::uint64_t snapshots = 0;             ///< snapshots built (console `actors`)
   std::uint64_t polls = 0;                 ///< polls answered or waiting

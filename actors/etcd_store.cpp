@@ -63,7 +63,7 @@ const etcd::kv* find_kv(const etcd::txn_result& t, const std::string& key) {
 void publish(self_ptr self, broadcast_msg msg) {
   // A node that may no longer be active (its lease unconfirmed) broadcasts nothing: its
   // sessions are about to be closed, and the active node broadcasts to its own.
-  if (!self->state.active || !self->state.deps.view->serving())
+  if (!self->state.active || !self->state.deps.view->serving(self->clock().now()))
     return;
   self->send(self->state.deps.broker, broadcast_atom::value, std::move(msg));
 }
@@ -91,7 +91,7 @@ void release_waiting(self_ptr self, std::int64_t upto) {
 void apply(self_ptr self, const etcd::event& ev) {
   auto& st = self->state;
   auto key = store::etcd::parse_state_key(st.deps.keys, ev.item.key);
-  auto started = std::chrono::steady_clock::now();
+  auto started = self->clock().now();
   if (key.kind == store::etcd::state_key::guild) {
     auto old = st.get(key.id);
     if (ev.deleted) {
@@ -407,6 +407,7 @@ caf::behavior etcd_store(caf::stateful_actor<etcd_store_state>* self, etcd_store
     [=](guild_req_atom, std::uint64_t guild) {
       self->state.mailbox.sample(self);
       broadcast_msg msg;
+      msg.started = self->clock().now();
       msg.companion =
         net::make_buffer(proto::companion::encode_guild_settings(self->state.get(guild)));
       publish(self, std::move(msg));

@@ -141,7 +141,7 @@ void handle_frame(self_ptr self, const std::string& data, bool binary) {
   auto& st = self->state;
   if (st.closing)
     return;
-  if (!st.limiter.allow(rate_limiter::clock::now()))
+  if (!st.limiter.allow(self->clock().now()))
     return st.close(proto::close::rate_limited, "rate limited");
   if (binary)
     return st.close(proto::close::invalid_json, "client payloads are JSON text");

@@ -71,10 +71,8 @@ void check(self_ptr self, clock::time_point now) {
 } // namespace
 
 caf::behavior heartbeat_monitor(caf::stateful_actor<heartbeat_monitor_state>* self,
-                                caf::timespan tick, heartbeat_monitor_state::now_fn now) {
-  auto& st = self->state;
-  st.tick = tick;
-  st.now = now ? std::move(now) : [self] { return self->clock().now(); };
+                                caf::timespan tick) {
+  self->state.tick = tick;
   return {
     [=](inspect_atom) {
       return summarize(self, {{"watched", std::to_string(self->state.sessions.size())},
@@ -88,7 +86,7 @@ caf::behavior heartbeat_monitor(caf::stateful_actor<heartbeat_monitor_state>* se
       w.session = std::move(session);
       w.warn_after = warn_after;
       w.close_after = close_after;
-      w.last = st.now();
+      w.last = self->clock().now();
       st.file(id, w);
       schedule_tick(self);
     },
@@ -97,7 +95,7 @@ caf::behavior heartbeat_monitor(caf::stateful_actor<heartbeat_monitor_state>* se
       auto i = st.sessions.find(id);
       if (i == st.sessions.end())
         return;
-      i->second.last = st.now();
+      i->second.last = self->clock().now();
       i->second.warned = false;
       st.file(id, i->second);
     },
@@ -105,7 +103,7 @@ caf::behavior heartbeat_monitor(caf::stateful_actor<heartbeat_monitor_state>* se
     [=](hb_tick_atom) {
       auto& st = self->state;
       st.ticking = false;
-      check(self, st.now());
+      check(self, self->clock().now());
       // An idle monitor schedules nothing, so a node without sessions has no timer running.
       schedule_tick(self);
     },

@@ -4,11 +4,11 @@
 
 #include "actors/messages.hpp"
 
+#include <caf/actor_clock.hpp>
 #include <caf/event_based_actor.hpp>
 #include <caf/stateful_actor.hpp>
 
 #include <chrono>
-#include <functional>
 #include <map>
 #include <unordered_map>
 
@@ -17,8 +17,9 @@ namespace coord::actors {
 struct heartbeat_monitor_state {
   static inline const char* name = "heartbeat_monitor";
 
-  using clock = std::chrono::steady_clock;
-  using now_fn = std::function<clock::time_point()>;
+  /// The actor clock's (steady) clock: every deadline is read from `self->clock()`, so the
+  /// deterministic test coordinator's `advance_time` moves it.
+  using clock = caf::actor_clock::clock_type;
   /// Next deadline -> session id; one entry per watched session.
   using deadline_map = std::multimap<clock::time_point, std::uint64_t>;
 
@@ -36,7 +37,6 @@ struct heartbeat_monitor_state {
   std::unordered_map<std::uint64_t, watched> sessions;
   deadline_map deadlines;
   caf::timespan tick{};
-  now_fn now;
   bool ticking = false; ///< a tick is scheduled (only while something is watched)
 
   /// The deadline `w` waits for next: the warning if one is due, else the close.
@@ -49,10 +49,9 @@ struct heartbeat_monitor_state {
   void forget(std::uint64_t id);
 };
 
-/// Spawn with `sys.spawn(heartbeat_monitor, tick, now)`: checks the deadlines every `tick`
-/// while at least one session is watched. `now` is the time source (tests pass a fake one);
-/// an empty function means the actor's clock.
+/// Spawn with `sys.spawn(heartbeat_monitor, tick)`: checks the deadlines every `tick` while at
+/// least one session is watched. Time comes from the actor clock.
 caf::behavior heartbeat_monitor(caf::stateful_actor<heartbeat_monitor_state>* self,
-                                caf::timespan tick, heartbeat_monitor_state::now_fn now);
+                                caf::timespan tick);
 
 } // namespace coord::actors

@@ -227,14 +227,14 @@ caf::behavior http_api(caf::stateful_actor<http_api_state>* self, http_api_deps 
           return reply_error(r, 405, "method not allowed");
         if (!view || !view->clustered())
           return reply(r, 200, "{\"status\":\"ok\"}");
-        if (!view->serving())
+        if (!view->serving(self->clock().now()))
           return reply(r, 503, view->standby_body());
         return reply(r, 200, "{\"status\":\"ok\",\"role\":\"active\"}");
       }
       // A standby serves /metrics and the dashboard's files; the rest is the active's.
       bool api = (path.size() >= 3 && path[0] == "api" && path[1] == "v1")
                  || is_read_api_path(req.target);
-      if (api && view && !view->serving())
+      if (api && view && !view->serving(self->clock().now()))
         return reply(r, 503, view->standby_body());
       if (path.size() == 1 && path[0] == "metrics") {
         if (req.method != "GET")

@@ -80,7 +80,7 @@ void info(self_ptr self, const std::string& section, const console_reply_ptr& r)
   in.version = d.version;
   in.pid = static_cast<std::int64_t>(::getpid());
   in.uptime_s = std::chrono::duration_cast<std::chrono::seconds>(
-                  std::chrono::steady_clock::now() - d.started).count();
+                  self->clock().now() - self->state.started).count();
   in.rss_bytes = process_rss();
   in.http_address = d.http_address;
   in.console_address = r->listener_address();
@@ -257,6 +257,7 @@ void handle_line(self_ptr self, const std::string& line, const console_reply_ptr
 
 caf::behavior inspector(caf::stateful_actor<inspector_state>* self, inspector_deps deps) {
   self->state.deps = std::move(deps);
+  self->state.started = self->clock().now();
   return {
     [=](console_atom, const std::string& line, const console_reply_ptr& r) {
       handle_line(self, line, r);

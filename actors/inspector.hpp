@@ -5,6 +5,7 @@
 #include "actors/messages.hpp"
 #include "metrics/registry.hpp"
 
+#include <caf/actor_clock.hpp>
 #include <caf/event_based_actor.hpp>
 #include <caf/stateful_actor.hpp>
 
@@ -31,13 +32,13 @@ struct inspector_deps {
   /// inspect_atom with an actor_summary. Session actors come from the broker.
   std::vector<caf::actor> actors;
   metrics::registry* metrics = nullptr;
-  std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
 };
 
 struct inspector_state {
   static inline const char* name = "inspector";
   inspector_deps deps;
   std::uint64_t commands = 0; ///< console lines answered or in flight
+  caf::actor_clock::time_point started; ///< actor clock at spawn: `info`'s uptime origin
 };
 
 /// Spawn with `sys.spawn(inspector, deps)`; send it (console_atom, std::string line,

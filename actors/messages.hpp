@@ -11,6 +11,7 @@
 #include "proto/voice_client.hpp"
 
 #include <caf/actor.hpp>
+#include <caf/actor_clock.hpp>
 #include <caf/allowed_unsafe_message_type.hpp>
 #include <caf/atom.hpp>
 #include <caf/error.hpp>
@@ -74,7 +75,7 @@ using supporter_del_atom = caf::atom_constant<caf::atom("cd_supdel")>;
 using music_stats_atom = caf::atom_constant<caf::atom("cd_mstat")>;
 /// session -> stats: the session ended, forget its shards (std::uint64_t session).
 using forget_atom = caf::atom_constant<caf::atom("cd_forget")>;
-/// stats -> stats: a report may have gone stale (std::int64_t shard, std::uint64_t seq).
+/// stats -> stats: the one sweep timer; drops the reports that have gone stale.
 using expire_atom = caf::atom_constant<caf::atom("cd_expire")>;
 /// -> stats: the music snapshot -> music_snapshot.
 using music_get_atom = caf::atom_constant<caf::atom("cd_mget")>;
@@ -121,8 +122,11 @@ struct broadcast_msg {
   /// For every identified sharder, commands and dashboard session (JSON text; the broker
   /// deflates it once for the compressed ones); null: none.
   net::buffer gateway;
-  /// When the change was triggered (for coordinator_broadcast_seconds).
-  std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+  /// When the change was triggered, read from the producing actor's clock
+  /// (`self->clock().now()`); the broker observes its own clock's now minus this in
+  /// coordinator_broadcast_seconds. Both clocks are the actor system's one steady clock, so
+  /// the difference is real latency across threads (docs/decisions.md "One source of time").
+  caf::actor_clock::time_point started{};
 };
 
 /// One shard's latest op 5.

@@ -47,7 +47,7 @@ caf::error store_failed() {
 /// Stores `next` as the settings of its guild and broadcasts what changed.
 caf::result<proto::guild_settings> save(self_ptr self, const proto::guild_settings& next,
                                         bool settings_changed, bool music_changed) {
-  auto started = std::chrono::steady_clock::now();
+  auto started = self->clock().now();
   if (!commit(self, "save_settings", [&] { self->state.repo->save_settings(next); }))
     return store_failed();
   self->state.settings[next.guild_id] = next;
@@ -60,7 +60,7 @@ caf::result<proto::guild_settings> save(self_ptr self, const proto::guild_settin
 
 std::vector<broadcast_msg> settings_broadcasts(const proto::guild_settings& s,
                                                bool settings_changed, bool music_changed,
-                                               std::chrono::steady_clock::time_point started) {
+                                               caf::actor_clock::time_point started) {
   std::vector<broadcast_msg> out;
   // Gateway services get the event of SPEC.md §4.6, companions op 2 / op 3.
   if (settings_changed) {
@@ -83,7 +83,7 @@ std::vector<broadcast_msg> settings_broadcasts(const proto::guild_settings& s,
 }
 
 broadcast_msg supporter_broadcast(std::uint64_t id, bool added,
-                                  std::chrono::steady_clock::time_point started) {
+                                  caf::actor_clock::time_point started) {
   broadcast_msg msg;
   msg.companion = net::make_buffer(added ? proto::companion::encode_supporter_added(id)
                                          : proto::companion::encode_supporter_removed(id));
@@ -128,6 +128,7 @@ caf::behavior settings_store(caf::stateful_actor<settings_store_state>* self,
       self->state.mailbox.sample(self);
       // Only companions asked: the reply is op 2 alone.
       broadcast_msg msg;
+      msg.started = self->clock().now();
       msg.companion = net::make_buffer(proto::companion::encode_guild_settings(self->state.get(guild)));
       publish(self, std::move(msg));
     },
@@ -162,7 +163,7 @@ caf::behavior settings_store(caf::stateful_actor<settings_store_state>* self,
                                         self->state.supporters.end()};
     },
     [=](supporter_add_atom, std::uint64_t id) -> caf::result<bool> {
-      auto started = std::chrono::steady_clock::now();
+      auto started = self->clock().now();
       bool added = false;
       if (!commit(self, "add_supporter", [&] { added = self->state.repo->add_supporter(id); }))
         return store_failed();
@@ -172,7 +173,7 @@ caf::behavior settings_store(caf::stateful_actor<settings_store_state>* self,
       return added;
     },
     [=](supporter_del_atom, std::uint64_t id) -> caf::result<bool> {
-      auto started = std::chrono::steady_clock::now();
+      auto started = self->clock().now();
       bool removed = false;
       if (!commit(self, "remove_supporter",
                   [&] { removed = self->state.repo->remove_supporter(id); }))

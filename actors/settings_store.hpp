@@ -38,10 +38,10 @@ struct settings_store_state {
 /// `music_changed` (SPEC.md §3, §4.6). Both stores (SQLite and etcd) publish with these.
 std::vector<broadcast_msg> settings_broadcasts(const proto::guild_settings& s,
                                                bool settings_changed, bool music_changed,
-                                               std::chrono::steady_clock::time_point started);
+                                               caf::actor_clock::time_point started);
 /// The broadcast of a supporter added (op 10) or removed (op 11).
 broadcast_msg supporter_broadcast(std::uint64_t id, bool added,
-                                  std::chrono::steady_clock::time_point started);
+                                  caf::actor_clock::time_point started);
 
 /// The companion handshake reply for `guilds` from a store's copy: `get(guild)` gives a
 /// guild's settings (or its defaults).

@@ -2,6 +2,8 @@
 
 #include <caf/event_based_actor.hpp>
 
+#include <algorithm>
+
 namespace coord::actors {
 
 music_snapshot shard_stats_state::snapshot() const {
@@ -21,29 +23,63 @@ void shard_stats_state::publish() const {
   metrics->set_music_playing(std::move(gauges));
 }
 
+bool shard_stats_state::sweep(caf::actor_clock::time_point now) {
+  bool changed = false;
+  for (auto i = shards.begin(); i != shards.end();) {
+    if (i->second.stale_at <= now) {
+      i = shards.erase(i);
+      changed = true;
+    } else {
+      ++i;
+    }
+  }
+  return changed;
+}
+
+caf::actor_clock::time_point shard_stats_state::earliest() const {
+  auto out = shards.begin()->second.stale_at;
+  for (const auto& [id, e] : shards)
+    out = std::min(out, e.stale_at);
+  return out;
+}
+
+namespace {
+
+using self_ptr = caf::stateful_actor<shard_stats_state>*;
+
+/// Schedules the one sweep, for the earliest report to go stale, unless one is scheduled or
+/// nothing is kept. A report renewed since then only makes that sweep find nothing to drop.
+void schedule_sweep(self_ptr self) {
+  auto& st = self->state;
+  if (st.sweep_scheduled || st.shards.empty())
+    return;
+  st.sweep_scheduled = true;
+  auto wait = st.earliest() - self->clock().now();
+  self->delayed_send(self, std::max(wait, caf::timespan{0}), expire_atom::value);
+}
+
+} // namespace
+
 caf::behavior shard_stats(caf::stateful_actor<shard_stats_state>* self,
-                          caf::timespan stale_after, metrics::registry* metrics) {
+                          caf::timespan stale_after, metrics::registry* metrics,
+                          wall_clock wall) {
   self->state.stale_after = stale_after;
   self->state.metrics = metrics;
+  self->state.wall = std::move(wall);
   return {
     [=](music_stats_atom, std::uint64_t session, std::int64_t shard, std::int64_t playing) {
       auto& st = self->state;
-      auto now = std::chrono::system_clock::now().time_since_epoch();
-      auto seq = ++st.next_seq;
-      st.shards[shard] = shard_stats_state::entry{
-        playing, std::chrono::duration_cast<std::chrono::milliseconds>(now).count(), session,
-        seq};
-      // One timer per report: when it fires and no newer report came, the shard is stale.
-      self->delayed_send(self, st.stale_after, expire_atom::value, shard, seq);
+      st.shards[shard] = shard_stats_state::entry{playing, unix_ms(st.wall), session,
+                                                  self->clock().now() + st.stale_after};
+      schedule_sweep(self);
       st.publish();
     },
-    [=](expire_atom, std::int64_t shard, std::uint64_t seq) {
+    [=](expire_atom) {
       auto& st = self->state;
-      auto i = st.shards.find(shard);
-      if (i != st.shards.end() && i->second.seq == seq) {
-        st.shards.erase(i);
+      st.sweep_scheduled = false;
+      if (st.sweep(self->clock().now()))
         st.publish();
-      }
+      schedule_sweep(self);
     },
     [=](forget_atom, std::uint64_t session) {
       auto& st = self->state;

@@ -3,8 +3,10 @@
 // the session that reported it closes (SPEC.md §3 "Music stats").
 
 #include "actors/messages.hpp"
+#include "actors/wall_clock.hpp"
 #include "metrics/registry.hpp"
 
+#include <caf/actor_clock.hpp>
 #include <caf/event_based_actor.hpp>
 #include <caf/stateful_actor.hpp>
 
@@ -21,20 +23,30 @@ struct shard_stats_state {
     std::int64_t playing = 0;
     std::int64_t updated_at_ms = 0;
     std::uint64_t session = 0;
-    std::uint64_t seq = 0; ///< which report; an expiry for an older one is ignored
+    caf::actor_clock::time_point stale_at; ///< actor clock: the report stops counting then
   };
 
   std::map<std::int64_t, entry> shards;
-  std::uint64_t next_seq = 0;
   caf::timespan stale_after{};
   metrics::registry* metrics = nullptr;
+  wall_clock wall; ///< stamps `updated_at_ms`; empty: the system clock
+  /// One sweep timer at a time, for the earliest `stale_at` (not one timer per report).
+  bool sweep_scheduled = false;
 
   music_snapshot snapshot() const;
   void publish() const; ///< pushes the per-shard gauges to the metrics registry
+
+  /// Drops the reports stale at `now`; true when one was dropped.
+  bool sweep(caf::actor_clock::time_point now);
+
+  /// The earliest `stale_at`; only when `shards` is not empty.
+  caf::actor_clock::time_point earliest() const;
 };
 
-/// Spawn with `sys.spawn(shard_stats, stale_after, &metrics)`.
+/// Spawn with `sys.spawn(shard_stats, stale_after, &metrics, wall)`; an empty `wall` means
+/// the system clock.
 caf::behavior shard_stats(caf::stateful_actor<shard_stats_state>* self,
-                          caf::timespan stale_after, metrics::registry* metrics);
+                          caf::timespan stale_after, metrics::registry* metrics,
+                          wall_clock wall);
 
 } // namespace coord::actors

@@ -56,13 +56,13 @@ void voice_registry_state::destroy(std::unordered_map<std::string, entry>::itera
   sessions.erase(i);
 }
 
-proto::voice::status_info voice_registry_state::status() const {
+proto::voice::status_info voice_registry_state::status(caf::actor_clock::time_point now) const {
   proto::voice::status_info out;
   for (const auto& [key, e] : sessions) {
     ++(e.live ? out.sessions : out.retained_sessions);
     out.voice_clients += e.clients.size();
   }
-  std::chrono::duration<double> up = std::chrono::steady_clock::now() - started;
+  std::chrono::duration<double> up = now - started;
   out.uptime_s = up.count();
   return out;
 }
@@ -71,6 +71,7 @@ caf::behavior voice_registry(caf::stateful_actor<voice_registry_state>* self,
                              caf::timespan vc_timeout, metrics::registry* metrics) {
   self->state.vc_timeout = vc_timeout;
   self->state.metrics = metrics;
+  self->state.started = self->clock().now();
   // A session actor that dies without releasing (it failed) releases by dying.
   self->set_down_handler([=](caf::down_msg& msg) {
     auto& st = self->state;
@@ -169,7 +170,7 @@ caf::behavior voice_registry(caf::stateful_actor<voice_registry_state>* self,
       while (!st.sessions.empty())
         st.destroy(st.sessions.begin());
     },
-    [=](vc_status_atom) { return self->state.status(); },
+    [=](vc_status_atom) { return self->state.status(self->clock().now()); },
     [=](vc_list_atom) {
       std::vector<voice_session_info> out;
       out.reserve(self->state.sessions.size());

@@ -6,6 +6,7 @@
 #include "actors/messages.hpp"
 #include "metrics/registry.hpp"
 
+#include <caf/actor_clock.hpp>
 #include <caf/event_based_actor.hpp>
 #include <caf/stateful_actor.hpp>
 
@@ -37,7 +38,7 @@ struct voice_registry_state {
   /// Tells the recorder what `key` holds now (gone: destroyed).
   void record(caf::stateful_actor<voice_registry_state>* self, const std::string& key,
               const entry* e);
-  std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+  caf::actor_clock::time_point started; ///< actor clock at spawn: the uptime's origin
 
   /// Keeps `key`'s voice clients and starts its timeout.
   void retain(caf::stateful_actor<voice_registry_state>* self, const std::string& key,
@@ -46,7 +47,7 @@ struct voice_registry_state {
   /// Destroys `key` with its voice clients.
   void destroy(std::unordered_map<std::string, entry>::iterator i);
 
-  proto::voice::status_info status() const;
+  proto::voice::status_info status(caf::actor_clock::time_point now) const;
 };
 
 /// Spawn with `sys.spawn(voice_registry, vc_timeout, &metrics)`.

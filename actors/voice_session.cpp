@@ -182,7 +182,7 @@ void handle_frame(self_ptr self, std::string_view data, bool binary) {
   // Any message counts as life, whatever it says (voice.idle_timeout_s).
   if (st.deps.monitor)
     self->send(st.deps.monitor, hb_touch_atom::value, st.conn->id());
-  if (!st.limiter.allow(rate_limiter::clock::now()))
+  if (!st.limiter.allow(self->clock().now()))
     return st.close(proto::close::rate_limited, "rate limited");
   if (binary)
     return st.close(proto::close::invalid_json, "binary frames are not accepted");

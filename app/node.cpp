@@ -74,7 +74,7 @@ node::node(caf::actor_system& sys, const config& cfg,
     store_ = sys_.spawn<caf::detached>(actors::settings_store, std::move(repo),
                                        cfg_.default_prefix, broker_, &metrics_);
   }
-  stats_ = sys_.spawn(actors::shard_stats, cfg_.stats_stale_after, &metrics_);
+  stats_ = sys_.spawn(actors::shard_stats, cfg_.stats_stale_after, &metrics_, actors::wall_clock{});
   planner_ = sys_.spawn(actors::shard_planner, static_cast<std::uint32_t>(cfg_.gateway_shard_count),
                         static_cast<std::uint32_t>(cfg_.gateway_sharders),
                         seconds_span(cfg_.gateway_shard_release_s),
@@ -85,8 +85,7 @@ node::node(caf::actor_system& sys, const config& cfg,
   actors::http_api_deps api{cfg_.admin_token, broker_, store_, stats_, &metrics_, planner_,
                             actors::read_api_deps{cfg_.gateway_secret, cache_, broker_}, view_};
   http_api_ = sys_.spawn(actors::http_api, std::move(api));
-  monitor_ = sys_.spawn(actors::heartbeat_monitor, caf::timespan{std::chrono::milliseconds(250)},
-                        actors::heartbeat_monitor_state::now_fn{});
+  monitor_ = sys_.spawn(actors::heartbeat_monitor, caf::timespan{std::chrono::milliseconds(250)});
   voice_registry_ = sys_.spawn(actors::voice_registry, seconds_span(cfg_.voice_vc_timeout_s),
                                &metrics_);
 
@@ -147,7 +146,9 @@ node::node(caf::actor_system& sys, const config& cfg,
   };
   if (view_)
     hooks.refuse_upgrade = [view = view_]() -> std::string {
-      return view->serving() ? std::string{} : view->standby_body();
+      // An io thread, not an actor: the real clock.
+      return view->serving(actors::cluster_view::clock::now()) ? std::string{}
+                                                               : view->standby_body();
     };
   server_ = std::make_unique<net::server>(std::move(opts), std::move(hooks), metrics_);
 }

@@ -22,7 +22,8 @@ namespace {
 struct companion_fixture : actor_fixture {
   companion_fixture() {
     broker = track(sys.spawn(actors::broker, &metrics));
-    stats = track(sys.spawn(actors::shard_stats, caf::timespan{std::chrono::seconds(90)}, &metrics));
+    stats = track(sys.spawn(actors::shard_stats, caf::timespan{std::chrono::seconds(90)}, &metrics,
+                          actors::wall_clock{}));
   }
 
   ~companion_fixture() {

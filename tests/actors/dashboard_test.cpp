@@ -66,6 +66,7 @@ struct dashboard_fixture : actor_fixture {
     deps.planner = track(planner_fails ? sys.spawn(failing_planner) : sys.spawn(planner_stub, n));
     deps.metrics = &metrics;
     deps.max_age = max_age;
+    deps.wall = test_wall_clock();
     return track(sys.spawn(actors::dashboard, deps));
   }
 
@@ -115,6 +116,32 @@ BOOST_AUTO_TEST_CASE(a_poll_after_the_window_gathers_again) {
   };
   BOOST_TEST(playing(*a->answer) == 1);
   BOOST_TEST(playing(*b->answer) == 2);
+}
+
+BOOST_AUTO_TEST_CASE(the_window_uptime_and_at_follow_the_actor_clock) {
+  auto wall = test_wall_clock();
+  const auto wall_start = wall();
+  auto d = spawn_dashboard(std::chrono::milliseconds(500));
+  sched.run(); // the dashboard starts: its uptime counts from here
+  sched.advance_time(std::chrono::seconds(2));
+  auto a = poll(d);
+  sched.run();
+  sched.advance_time(std::chrono::milliseconds(499));
+  auto b = poll(d); // inside the window: the same snapshot
+  sched.run();
+  BOOST_TEST(n->music == 1);
+  sched.advance_time(std::chrono::milliseconds(1));
+  auto c = poll(d); // the window is over
+  sched.run();
+  BOOST_TEST(n->music == 2);
+  BOOST_REQUIRE(a->answer && b->answer && c->answer);
+  BOOST_TEST(b->answer->body == a->answer->body);
+  auto first = boost::json::parse(a->answer->body).as_object();
+  auto last = boost::json::parse(c->answer->body).as_object();
+  BOOST_TEST(first.at("uptimeMs").as_int64() == 2000);
+  BOOST_TEST(first.at("at").as_int64() == wall_start + 2000);
+  BOOST_TEST(last.at("uptimeMs").as_int64() == 2500);
+  BOOST_TEST(last.at("at").as_int64() == wall_start + 2500);
 }
 
 BOOST_AUTO_TEST_CASE(a_source_that_fails_answers_503_to_every_waiting_poll) {

@@ -3,6 +3,7 @@
 // delivered by sched.run(); timeouts fire by sched.trigger_timeouts().
 
 #include "actors/messages.hpp"
+#include "actors/wall_clock.hpp"
 #include "metrics/registry.hpp"
 
 #include <caf/actor_system.hpp>
@@ -76,6 +77,17 @@ struct actor_fixture {
   caf::actor track(caf::actor a) {
     tracked.push_back(a);
     return a;
+  }
+
+  /// A wall clock for actors' deps that the coordinator's clock drives: `base_ms` plus the
+  /// simulated time, so sched.advance_time() moves it too.
+  actors::wall_clock test_wall_clock(std::int64_t base_ms = 1700000000000) {
+    return [this, base_ms] {
+      return base_ms
+             + std::chrono::duration_cast<std::chrono::milliseconds>(
+                 sched.clock().now().time_since_epoch())
+                 .count();
+    };
   }
 
   metrics::registry metrics; // outlives the actor system and every actor

@@ -1,5 +1,5 @@
-// The heartbeat monitor on the deterministic coordinator with a fake clock: the test moves
-// the clock, then fires the tick timer.
+// The heartbeat monitor on the deterministic coordinator: the monitor reads the actor clock,
+// which the test moves with advance_time (firing the tick timer on the way).
 
 #include "tests/actors/fixture.hpp"
 
@@ -23,8 +23,7 @@ using clock = actors::heartbeat_monitor_state::clock;
 
 struct monitor_fixture : actor_fixture {
   monitor_fixture() {
-    monitor = track(sys.spawn(actors::heartbeat_monitor, caf::timespan{250ms},
-                              actors::heartbeat_monitor_state::now_fn{[this] { return now; }}));
+    monitor = track(sys.spawn(actors::heartbeat_monitor, caf::timespan{250ms}));
     sched.run();
   }
 
@@ -38,11 +37,10 @@ struct monitor_fixture : actor_fixture {
     sched.run();
   }
 
-  /// Moves the fake clock to `t` after the start, then lets the tick run.
+  /// Moves the actor clock to `t` after the start (firing the tick that is due), then lets
+  /// the tick run.
   void at(caf::timespan t) {
-    now = start + t;
-    if (sched.has_pending_timeout())
-      sched.trigger_timeout();
+    sched.advance_time(start + t - sched.clock().now());
     sched.run();
   }
 
@@ -59,8 +57,7 @@ struct monitor_fixture : actor_fixture {
 
   using events = std::vector<std::string>;
 
-  const clock::time_point start = clock::time_point{} + 1000h;
-  clock::time_point now = start;
+  const clock::time_point start = sched.clock().now();
   caf::actor monitor;
 };
 

@@ -205,6 +205,12 @@ BOOST_AUTO_TEST_CASE(status_counts_live_and_retained_sessions_and_clients) {
   BOOST_TEST(s.uptime_s >= 0.0);
 }
 
+BOOST_AUTO_TEST_CASE(uptime_follows_the_actor_clock) {
+  BOOST_TEST(status().uptime_s == 0.0);
+  sched.advance_time(std::chrono::milliseconds(2500));
+  BOOST_TEST(status().uptime_s == 2.5);
+}
+
 BOOST_AUTO_TEST_CASE(an_owner_that_dies_without_releasing_is_retained) {
   // (An argument, because CAF 0.17 binds a null reference when spawning a function without
   // one, which UBSan reports.)

@@ -1,5 +1,5 @@
 // The voice session actor with a real broker, voice registry and heartbeat monitor on the
-// deterministic coordinator; the monitor reads a fake clock the test moves.
+// deterministic coordinator; the monitor reads the actor clock, which the test moves.
 
 #include "tests/actors/fixture.hpp"
 
@@ -32,8 +32,7 @@ struct voice_fixture : actor_fixture {
   voice_fixture() {
     broker = track(sys.spawn(actors::broker, &metrics));
     registry = track(sys.spawn(actors::voice_registry, caf::timespan{300s}, &metrics));
-    monitor = track(sys.spawn(actors::heartbeat_monitor, caf::timespan{250ms},
-                              actors::heartbeat_monitor_state::now_fn{[this] { return now; }}));
+    monitor = track(sys.spawn(actors::heartbeat_monitor, caf::timespan{250ms}));
     sched.run();
   }
 
@@ -74,15 +73,14 @@ struct voice_fixture : actor_fixture {
     return conn;
   }
 
-  /// Moves the monitor's clock to `t` after the start and lets its tick run.
+  /// Moves the actor clock to `t` after the start (firing the monitor's tick that is due)
+  /// and lets the tick run.
   void at(caf::timespan t) {
-    now = start + t;
-    sched.trigger_timeout();
+    sched.advance_time(start + t - sched.clock().now());
     sched.run();
   }
 
-  const clock::time_point start = clock::time_point{} + 1000h;
-  clock::time_point now = start;
+  const clock::time_point start = sched.clock().now();
   caf::actor broker;
   caf::actor registry;
   caf::actor monitor;
