@@ -19,7 +19,7 @@ BOOST_AUTO_TEST_CASE(a_single_node_always_serves) {
   cluster_view v;
   BOOST_TEST(!v.clustered());
   BOOST_TEST((v.current() == cluster_view::role::single));
-  BOOST_TEST(v.serving());
+  BOOST_TEST(v.serving(clock_type::now()));
   BOOST_TEST(v.serving(clock_type::time_point::max()));
 }
 
@@ -27,7 +27,7 @@ BOOST_AUTO_TEST_CASE(a_clustered_node_serves_only_while_active_and_its_lease_is_
   cluster_view v{true};
   BOOST_TEST(v.clustered());
   BOOST_TEST((v.current() == cluster_view::role::standby));
-  BOOST_TEST(!v.serving());
+  BOOST_TEST(!v.serving(clock_type::now()));
 
   auto t0 = clock_type::now();
   v.set_active(t0 + 2s);

@@ -162,13 +162,9 @@ BOOST_AUTO_TEST_CASE(commands_beyond_the_buffer_are_dropped_and_counted) {
   BOOST_TEST(commands(outcome::routed) == 4u);
 }
 
-// SPEC §4.6: commands wait at most gateway.command_buffer_ttl_s; expiry is counted. Disabled:
-// the broker ages its command queue by std::chrono::steady_clock (command_router::clock::now()
-// in broker_gateway.cpp), not by its actor clock, so moving the deterministic coordinator's
-// clock past the TTL expires nothing (issue 13, item 6: "one source of time"). Enable once the
-// broker reads self->clock().
-BOOST_AUTO_TEST_CASE(commands_older_than_the_ttl_are_dropped_and_counted,
-                     *boost::unit_test::disabled()) {
+// SPEC §4.6: commands wait at most gateway.command_buffer_ttl_s; expiry is counted (the
+// broker ages its queue by its actor clock, so the test clock drives it).
+BOOST_AUTO_TEST_CASE(commands_older_than_the_ttl_are_dropped_and_counted) {
   send_command(1, "old1");
   send_command(2, "old2");
   advance(10s);
