@@ -1,0 +1,157 @@
+#include "net/outbound_queue.hpp"
+
+#include <utility>
+
+namespace coord::net {
+
+outbound_queue::~outbound_queue() {
+  free_inbox_chain(inbox_.exchange(nullptr, std::memory_order_acquire));
+  free_chain(std::move(head_));
+}
+
+outbound_queue::push_result outbound_queue::push(buffer data, bool binary) {
+  // Count first, so the bound holds across threads.
+  const std::size_t n = data->size();
+  std::size_t cur = bytes_.load(std::memory_order_relaxed);
+  do {
+    if (cur > limit_ || n > limit_ - cur)
+      return overflowed_.exchange(true, std::memory_order_acq_rel) ? push_result::refused
+                                                                   : push_result::overflow;
+  } while (!bytes_.compare_exchange_weak(cur, cur + n, std::memory_order_acq_rel,
+                                         std::memory_order_relaxed));
+  // The frame is the only allocation per receiver; the payload itself is shared.
+  auto f = std::make_unique<frame>();
+  f->header_size = static_cast<std::uint8_t>(
+    encode_frame_header(f->header, binary ? opcode::binary : opcode::text, n));
+  f->data = std::move(data);
+  frame* mine = f.release(); // owned by the inbox from the successful exchange on
+  frame* before = inbox_.load(std::memory_order_relaxed);
+  do
+    mine->pushed_before = before;
+  while (!inbox_.compare_exchange_weak(before, mine, std::memory_order_release,
+                                       std::memory_order_relaxed));
+  return before ? push_result::queued : push_result::queued_first;
+}
+
+std::size_t outbound_queue::take_inbox() {
+  frame* f = inbox_.exchange(nullptr, std::memory_order_acquire);
+  if (!f)
+    return 0;
+  // Newest first: adopt each frame and put it before the older ones taken so far.
+  frame* const newest = f;
+  std::unique_ptr<frame> chain;
+  std::size_t n = 0;
+  while (f) {
+    frame* const before = f->pushed_before;
+    std::unique_ptr<frame> owned(f);
+    owned->pushed_before = nullptr;
+    owned->next = std::move(chain);
+    chain = std::move(owned);
+    f = before;
+    ++n;
+  }
+  if (tail_)
+    tail_->next = std::move(chain);
+  else
+    head_ = std::move(chain);
+  tail_ = newest;
+  size_ += n;
+  return n;
+}
+
+std::size_t outbound_queue::discard_inbox() {
+  const std::size_t dropped = free_inbox_chain(inbox_.exchange(nullptr, std::memory_order_acquire));
+  bytes_.fetch_sub(dropped, std::memory_order_acq_rel);
+  return dropped;
+}
+
+std::size_t outbound_queue::gather() {
+  iov_.clear();
+  std::size_t n = 0;
+  std::size_t payload = 0;
+  std::size_t bytes = 0;
+  for (const frame* f = head_.get(); f && n < max_batch_frames; f = f->next.get(), ++n) {
+    const std::size_t size = f->data->size();
+    if (n > 0 && payload + size > max_batch_bytes)
+      break;
+    iov_.emplace_back(f->header, f->header_size);
+    iov_.emplace_back(f->data->data(), size);
+    payload += size;
+    bytes += f->header_size + size;
+  }
+  batch_ = n;
+  return bytes;
+}
+
+void outbound_queue::consume(std::size_t n) {
+  auto it = iov_.begin();
+  while (it != iov_.end() && n >= it->size()) {
+    n -= it->size();
+    ++it;
+  }
+  if (it != iov_.end())
+    *it += n;
+  iov_.erase(iov_.begin(), it);
+}
+
+std::size_t outbound_queue::complete_batch() {
+  std::size_t bytes = 0;
+  const std::size_t n = batch_;
+  for (std::size_t i = 0; i < n; ++i) {
+    bytes += head_->data->size();
+    head_ = std::move(head_->next); // frees the old front, whose link is moved out
+  }
+  if (!head_)
+    tail_ = nullptr;
+  size_ -= n;
+  batch_ = 0;
+  iov_.clear();
+  bytes_.fetch_sub(bytes, std::memory_order_acq_rel);
+  return n;
+}
+
+std::size_t outbound_queue::drop(bool keep_batch) {
+  if (!keep_batch)
+    batch_ = 0;
+  // The frames of the batch stay until their write ends (their buffers are in use).
+  std::unique_ptr<frame>* link = &head_;
+  frame* last_kept = nullptr;
+  for (std::size_t i = 0; i < batch_ && *link; ++i) {
+    last_kept = link->get();
+    link = &(*link)->next;
+  }
+  std::size_t dropped = free_chain(std::move(*link));
+  tail_ = last_kept;
+  size_ = batch_;
+  if (batch_ == 0)
+    iov_.clear();
+  dropped += free_inbox_chain(inbox_.exchange(nullptr, std::memory_order_acquire));
+  bytes_.fetch_sub(dropped, std::memory_order_acq_rel);
+  return dropped;
+}
+
+void outbound_queue::trim() {
+  if (iov_.capacity() > 2 * max_batch_frames)
+    std::vector<boost::asio::const_buffer>().swap(iov_);
+}
+
+std::size_t outbound_queue::free_inbox_chain(frame* f) noexcept {
+  std::size_t bytes = 0;
+  while (f) {
+    std::unique_ptr<frame> owned(f);
+    bytes += owned->data->size();
+    f = owned->pushed_before;
+  }
+  return bytes;
+}
+
+std::size_t outbound_queue::free_chain(std::unique_ptr<frame> first) noexcept {
+  std::size_t bytes = 0;
+  while (first) {
+    bytes += first->data->size();
+    first = std::move(first->next);
+  }
+  return bytes;
+}
+
+} // namespace coord::net
