@@ -1,3 +1,8 @@
+// websocket_session: the read loop, the write loop and the close handshake over Beast.
+// One translation unit on purpose, a little past 400 lines: the parts that need no socket are
+// in their own headers (see websocket_session.hpp); what is left all instantiates Beast's
+// websocket stream, and each such translation unit costs ~45 s and ~1 GB to build.
+
 #include "net/websocket_session.hpp"
 
 #include "net/fail.hpp"
