@@ -5,8 +5,8 @@
 namespace coord::net {
 
 outbound_queue::~outbound_queue() {
-  free_inbox_chain(inbox_.exchange(nullptr, std::memory_order_acquire));
-  free_chain(std::move(head_));
+  free_chain(inbox_.exchange(nullptr, std::memory_order_acquire));
+  free_chain(head_);
 }
 
 outbound_queue::push_result outbound_queue::push(buffer data, bool binary) {
@@ -20,47 +20,42 @@ outbound_queue::push_result outbound_queue::push(buffer data, bool binary) {
   } while (!bytes_.compare_exchange_weak(cur, cur + n, std::memory_order_acq_rel,
                                          std::memory_order_relaxed));
   // The frame is the only allocation per receiver; the payload itself is shared.
-  auto f = std::make_unique<frame>();
-  f->header_size = static_cast<std::uint8_t>(
-    encode_frame_header(f->header, binary ? opcode::binary : opcode::text, n));
-  f->data = std::move(data);
-  frame* mine = f.release(); // owned by the inbox from the successful exchange on
+  frame* f = std::make_unique<frame>(std::move(data), binary ? opcode::binary : opcode::text)
+               .release(); // the inbox's from here on
   frame* before = inbox_.load(std::memory_order_relaxed);
   do
-    mine->pushed_before = before;
-  while (!inbox_.compare_exchange_weak(before, mine, std::memory_order_release,
+    f->next = before;
+  while (!inbox_.compare_exchange_weak(before, f, std::memory_order_release,
                                        std::memory_order_relaxed));
   return before ? push_result::queued : push_result::queued_first;
 }
 
 std::size_t outbound_queue::take_inbox() {
   frame* f = inbox_.exchange(nullptr, std::memory_order_acquire);
-  if (!f)
-    return 0;
-  // Newest first: adopt each frame and put it before the older ones taken so far.
+  // Newest first: reverse into push order.
   frame* const newest = f;
-  std::unique_ptr<frame> chain;
+  frame* first = nullptr;
   std::size_t n = 0;
   while (f) {
-    frame* const before = f->pushed_before;
-    std::unique_ptr<frame> owned(f);
-    owned->pushed_before = nullptr;
-    owned->next = std::move(chain);
-    chain = std::move(owned);
+    frame* const before = f->next;
+    f->next = first;
+    first = f;
     f = before;
     ++n;
   }
+  if (n == 0)
+    return 0;
   if (tail_)
-    tail_->next = std::move(chain);
+    tail_->next = first;
   else
-    head_ = std::move(chain);
+    head_ = first;
   tail_ = newest;
   size_ += n;
   return n;
 }
 
 std::size_t outbound_queue::discard_inbox() {
-  const std::size_t dropped = free_inbox_chain(inbox_.exchange(nullptr, std::memory_order_acquire));
+  const std::size_t dropped = free_chain(inbox_.exchange(nullptr, std::memory_order_acquire));
   bytes_.fetch_sub(dropped, std::memory_order_acq_rel);
   return dropped;
 }
@@ -70,7 +65,7 @@ std::size_t outbound_queue::gather() {
   std::size_t n = 0;
   std::size_t payload = 0;
   std::size_t bytes = 0;
-  for (const frame* f = head_.get(); f && n < max_batch_frames; f = f->next.get(), ++n) {
+  for (const frame* f = head_; f && n < max_batch_frames; f = f->next, ++n) {
     const std::size_t size = f->data->size();
     if (n > 0 && payload + size > max_batch_bytes)
       break;
@@ -98,8 +93,9 @@ std::size_t outbound_queue::complete_batch() {
   std::size_t bytes = 0;
   const std::size_t n = batch_;
   for (std::size_t i = 0; i < n; ++i) {
-    bytes += head_->data->size();
-    head_ = std::move(head_->next); // frees the old front, whose link is moved out
+    frame* const done = head_;
+    head_ = done->next;
+    bytes += free_frame(done);
   }
   if (!head_)
     tail_ = nullptr;
@@ -114,18 +110,19 @@ std::size_t outbound_queue::drop(bool keep_batch) {
   if (!keep_batch)
     batch_ = 0;
   // The frames of the batch stay until their write ends (their buffers are in use).
-  std::unique_ptr<frame>* link = &head_;
+  frame** link = &head_;
   frame* last_kept = nullptr;
   for (std::size_t i = 0; i < batch_ && *link; ++i) {
-    last_kept = link->get();
-    link = &(*link)->next;
+    last_kept = *link;
+    link = &last_kept->next;
   }
-  std::size_t dropped = free_chain(std::move(*link));
+  std::size_t dropped = free_chain(*link);
+  *link = nullptr;
   tail_ = last_kept;
   size_ = batch_;
   if (batch_ == 0)
     iov_.clear();
-  dropped += free_inbox_chain(inbox_.exchange(nullptr, std::memory_order_acquire));
+  dropped += free_chain(inbox_.exchange(nullptr, std::memory_order_acquire));
   bytes_.fetch_sub(dropped, std::memory_order_acq_rel);
   return dropped;
 }
@@ -135,21 +132,12 @@ void outbound_queue::trim() {
     std::vector<boost::asio::const_buffer>().swap(iov_);
 }
 
-std::size_t outbound_queue::free_inbox_chain(frame* f) noexcept {
+std::size_t outbound_queue::free_chain(frame* f) noexcept {
   std::size_t bytes = 0;
   while (f) {
-    std::unique_ptr<frame> owned(f);
-    bytes += owned->data->size();
-    f = owned->pushed_before;
-  }
-  return bytes;
-}
-
-std::size_t outbound_queue::free_chain(std::unique_ptr<frame> first) noexcept {
-  std::size_t bytes = 0;
-  while (first) {
-    bytes += first->data->size();
-    first = std::move(first->next);
+    frame* const next = f->next;
+    bytes += free_frame(f);
+    f = next;
   }
   return bytes;
 }

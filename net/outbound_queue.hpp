@@ -9,9 +9,10 @@
 // or drops them. A frame that would pass the bound is refused, and the queue remembers that
 // it overflowed: the session closes with 4009 (slow consumer).
 //
-// Ownership: the queue owns every frame it took. While in the inbox a frame is owned by the
-// inbox (released from its unique_ptr by push(), adopted back by take_inbox() or
-// discard_inbox()); once queued, by the chain of unique_ptrs from the front.
+// Ownership: an intrusive singly linked list. The queue owns every frame reachable from
+// inbox_ or head_: push() makes a frame with make_unique and releases it into the inbox; a
+// frame leaves only through free_frame() (adopted by a unique_ptr again) when it is written
+// or dropped, or when the queue is destroyed. Nothing else frees or keeps a frame.
 
 #include "net/connection.hpp"
 #include "net/frame_encoding.hpp"
@@ -90,24 +91,30 @@ public:
 
 private:
   struct frame {
-    std::unique_ptr<frame> next; // the next queued frame
-    frame* pushed_before = nullptr; // in the inbox: the frame pushed before this one
+    frame(buffer d, opcode op) noexcept
+      : data(std::move(d)),
+        header_size(static_cast<std::uint8_t>(encode_frame_header(header, op, data->size()))) {}
+
+    frame* next = nullptr; // queued: the next one; in the inbox: the one pushed before
     buffer data;
     std::uint8_t header[max_frame_header];
-    std::uint8_t header_size = 0;
+    std::uint8_t header_size;
   };
 
-  /// Frees a chain linked by pushed_before; returns its payload bytes.
-  static std::size_t free_inbox_chain(frame* f) noexcept;
-  /// Frees the queued frames from `first` on, without recursion; returns their payload bytes.
-  static std::size_t free_chain(std::unique_ptr<frame> first) noexcept;
+  /// Frees `f` (owned by the queue); returns its payload bytes.
+  static std::size_t free_frame(frame* f) noexcept {
+    const std::unique_ptr<frame> owned(f);
+    return owned->data->size();
+  }
+  /// Frees the chain of frames from `f` on; returns their payload bytes.
+  static std::size_t free_chain(frame* f) noexcept;
 
   const std::size_t limit_;
   std::atomic<std::size_t> bytes_{0};
   std::atomic<bool> overflowed_{false};
   std::atomic<frame*> inbox_{nullptr}; // newest first
 
-  std::unique_ptr<frame> head_; // oldest; the first batch_ frames are the batch
+  frame* head_ = nullptr; // oldest; the first batch_ frames are the batch
   frame* tail_ = nullptr;
   std::size_t size_ = 0;
   std::size_t batch_ = 0;
