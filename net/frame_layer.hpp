@@ -53,6 +53,8 @@ public:
 
   /// No write of either kind in flight.
   bool idle() const noexcept { return !beast_busy_ && !raw_busy_; }
+  /// A gathered write of the session's frames is in flight (its handler has not run yet).
+  bool writing_frames() const noexcept { return raw_busy_; }
 
   template <class MutableBuffers, class Handler>
   void async_read_some(const MutableBuffers& buffers, Handler&& handler) {

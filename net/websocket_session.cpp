@@ -1,6 +1,13 @@
+// websocket_session: the read loop, the write loop and the close handshake over Beast.
+// One translation unit on purpose, a little past 400 lines: the parts that need no socket are
+// in their own headers (see websocket_session.hpp); what is left all instantiates Beast's
+// websocket stream, and each such translation unit costs ~45 s and ~1 GB to build.
+
 #include "net/websocket_session.hpp"
 
 #include "net/fail.hpp"
+#include "net/frame_encoding.hpp"
+#include "proto/errors.hpp"
 
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/post.hpp>
@@ -15,7 +22,9 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
 namespace websocket = beast::websocket;
+namespace codes = proto::close;
 using tcp = asio::ip::tcp;
+using phase = session_phase;
 
 namespace {
 
@@ -29,38 +38,6 @@ websocket_session::strand strand_of(tcp::socket& socket) {
   return *s;
 }
 
-/// A close reason fits in a control frame (123 bytes); cut on a UTF-8 boundary.
-std::string_view clip_reason(std::string_view reason) {
-  constexpr std::size_t max = 123;
-  if (reason.size() <= max)
-    return reason;
-  std::size_t n = max;
-  while (n > 0 && (static_cast<unsigned char>(reason[n]) & 0xC0) == 0x80)
-    --n;
-  return reason.substr(0, n);
-}
-
-/// Writes the header of one unmasked, unfragmented server frame (RFC 6455 §5.2) carrying
-/// `size` payload bytes into `out` (10 bytes room); returns its length.
-std::size_t encode_frame_header(std::uint8_t* out, std::size_t size, bool binary) {
-  out[0] = 0x80 | (binary ? 0x2 : 0x1); // FIN + opcode
-  if (size < 126) {
-    out[1] = static_cast<std::uint8_t>(size);
-    return 2;
-  }
-  if (size <= 0xFFFF) {
-    out[1] = 126;
-    out[2] = static_cast<std::uint8_t>(size >> 8);
-    out[3] = static_cast<std::uint8_t>(size);
-    return 4;
-  }
-  out[1] = 127;
-  const auto v = static_cast<std::uint64_t>(size);
-  for (int i = 0; i < 8; ++i)
-    out[2 + i] = static_cast<std::uint8_t>(v >> (56 - 8 * i));
-  return 10;
-}
-
 } // namespace
 
 websocket_session::websocket_session(tcp::socket&& socket, std::shared_ptr<shared_state> state,
@@ -72,13 +49,14 @@ websocket_session::websocket_session(tcp::socket&& socket, std::shared_ptr<share
     close_timer_(strand_),
     id_(next_id.fetch_add(1, std::memory_order_relaxed)),
     dialect_(d),
-    remote_(std::move(remote)) {}
+    remote_(std::move(remote)),
+    queue_(state_->options().outbound_queue_bytes) {}
 
 websocket_session::~websocket_session() {
-  release_slot();
-  // Frames pushed by a send() that raced with the end, and any left by a stopped server.
-  drop_frames(false);
-  in_flight_ = 0;
+  // The slot the caller reserved, unless finish() (or the failed upgrade) gave it back. The
+  // queue frees frames pushed by a send() that raced with the end, or left by a stopped server.
+  if (!life_.closed())
+    state_->release();
 }
 
 void websocket_session::run(http::request<http::string_body> req, upgrade_request info) {
@@ -101,13 +79,8 @@ void websocket_session::run(http::request<http::string_body> req, upgrade_reques
   ws_.read_message_max(0);
   // Beast writes control frames only (data frames bypass it, see do_write).
   ws_.auto_fragment(false);
-  ws_.control_callback([this](websocket::frame_type kind, beast::string_view) {
-    if (kind != websocket::frame_type::pong || finished_)
-      return;
-    unanswered_pings_ = 0;
-    if (sink_)
-      sink_->on_pong();
-  });
+  ws_.control_callback(
+    [this](websocket::frame_type kind, beast::string_view) { on_control(kind); });
   // Answer the upgrade (101); the session opens once that is written.
   ws_.async_accept(req, [self = shared_from_this(), info = std::move(info)](
                           boost::system::error_code ec) mutable {
@@ -118,12 +91,12 @@ void websocket_session::run(http::request<http::string_body> req, upgrade_reques
 void websocket_session::on_accept(boost::system::error_code ec, upgrade_request info) {
   if (ec) {
     fail(ec, "websocket accept");
-    finished_ = true;
-    closing_.store(true, std::memory_order_release);
-    release_slot();
+    // Never opened: nothing to count, no sink to tell.
+    if (life_.enter(phase::closed))
+      state_->release();
     return;
   }
-  opened_ = true;
+  life_.enter(phase::open);
   state_->metrics().sessions[static_cast<std::size_t>(dialect_)].add();
   const auto shutdown = state_->join(id_, weak_from_this());
   spdlog::debug("net: session open id={} dialect={} remote={}", id_, to_string(dialect_),
@@ -141,27 +114,16 @@ void websocket_session::on_accept(boost::system::error_code ec, upgrade_request 
   do_read();
   arm_ping();
   // A close() made by on_open itself is already posted and wins.
-  if (!sink_ && !closing_.load(std::memory_order_acquire))
-    begin_close(1011, "session refused", false);
-  else if (shutdown && !closing_.load(std::memory_order_acquire))
+  if (!sink_ && life_.phase() == phase::open)
+    begin_close(codes::internal_error, "session refused", false);
+  else if (shutdown && life_.phase() == phase::open)
     begin_close(shutdown->code, shutdown->reason, false);
 }
 
 void websocket_session::do_read() {
-  // The frame limit is enforced here rather than by Beast's read_message_max: Beast 1.81
-  // answers an oversized message with 1009 but then drops TCP with the rest of the message
-  // unread (its teardown stops after one read), which resets the connection and can cost the
-  // peer our close frame. Reading at most one byte past the limit keeps memory bounded.
-  const std::size_t max = state_->options().max_frame_bytes;
-  std::size_t limit = max == 0 ? 64 * 1024 : max + 1 - std::min(buffer_.size(), max);
-  // Beast prepares the buffer when the read starts, so an idle session holds what the first
-  // read of a message asks for: little on the dialects with many sessions, more on the
-  // gateway, whose few sessions carry the bigger messages. Later reads of a big message take
-  // at most max_read_chunk each: a peer announcing a big frame costs what it actually sends.
-  limit = std::min(limit, buffer_.size() == 0
-                            ? (dialect_ == net::dialect::gateway ? initial_read_gateway
-                                                                 : initial_read)
-                            : max_read_chunk);
+  const std::size_t limit = next_read_size(
+    buffer_.size(), state_->options().max_frame_bytes,
+    dialect_ == net::dialect::gateway ? initial_read_gateway : initial_read);
   // We size the read ourselves (Beast's dynamic-buffer overload asks the frame state for a
   // size hint, which asserts between frames while a close drains the peer's input).
   // Cancellable: finish() must be able to end a read Beast has parked (see there).
@@ -175,26 +137,26 @@ void websocket_session::do_read() {
 }
 
 void websocket_session::on_read(boost::system::error_code ec) {
-  if (finished_)
+  if (life_.closed())
     return;
   if (ec) {
     fail(ec, "websocket read");
     return finish(end_code(ec));
   }
   const std::size_t max = state_->options().max_frame_bytes;
-  if (close_started_) {
+  if (life_.close_started()) {
     // Closing: the peer's frames no longer matter; read on only to see its close.
     buffer_.clear();
   } else if (max != 0 && buffer_.size() > max) {
     buffer_.clear();
-    begin_close(1009, "message too big", false);
+    begin_close(codes::too_big, "message too big", false);
   } else if (!ws_.is_message_done()) {
     // A frame header announcing more than the limit closes now, not once the bytes are in
     // (they may never come). The hint is what is left of the frame being read.
     const std::size_t left = ws_.read_size_hint(1);
     if (max != 0 && left > 1 && left > max - buffer_.size()) {
       buffer_.clear();
-      begin_close(1009, "message too big", false);
+      begin_close(codes::too_big, "message too big", false);
     }
   } else {
     state_->metrics().messages_in[static_cast<std::size_t>(dialect_)].inc();
@@ -208,99 +170,53 @@ void websocket_session::on_read(boost::system::error_code ec) {
   do_read();
 }
 
-void websocket_session::send(buffer data, bool binary) {
-  if (!data || closing_.load(std::memory_order_acquire) || state_->stopped())
+void websocket_session::on_control(websocket::frame_type kind) {
+  // Beast answers pings itself; a pong answers ours: the peer is alive, and the sink hears it.
+  if (kind != websocket::frame_type::pong || life_.closed())
     return;
-  // Account the bytes before queueing so the bound holds across threads; the queue never
-  // grows past it, not even for an instant.
+  liveness_.on_pong();
+  if (sink_)
+    sink_->on_pong();
+}
+
+void websocket_session::send(buffer data, bool binary) {
+  if (!data || !life_.accepts_frames() || state_->stopped())
+    return;
   const std::size_t n = data->size();
-  const std::size_t limit = state_->options().outbound_queue_bytes;
-  std::size_t cur = queued_.load(std::memory_order_relaxed);
-  do {
-    if (cur > limit || n > limit - cur) {
-      // Slow consumer: refuse the frame and close; the strand drops what is queued.
-      slow_.store(true, std::memory_order_release);
-      if (!closing_.exchange(true, std::memory_order_acq_rel)) {
-        spdlog::debug("net: slow consumer id={} queued={} frame={}", id_, cur, n);
-        // Counted now, when the node decides to cut the client off, not when the close
-        // handshake (or the 10 s timer) ends: an operator sees it at once (SPEC §2).
-        state_->metrics().count_close(static_cast<std::size_t>(dialect_), 4009);
-        close_counted_.store(true, std::memory_order_release);
-        asio::post(strand_, [self = shared_from_this()] {
-          self->begin_close(4009, "slow consumer", true);
-        });
-      }
-      return;
-    }
-  } while (!queued_.compare_exchange_weak(cur, cur + n, std::memory_order_acq_rel,
-                                          std::memory_order_relaxed));
-  // The queue entry is the only allocation per receiver; the payload itself is shared.
-  auto* f = new out_frame;
-  f->data = std::move(data);
-  f->header_size = static_cast<std::uint8_t>(encode_frame_header(f->header, n, binary));
-  out_frame* head = inbox_.load(std::memory_order_relaxed);
-  do
-    f->next = head;
-  while (!inbox_.compare_exchange_weak(head, f, std::memory_order_release,
-                                       std::memory_order_relaxed));
+  using result = outbound_queue::push_result;
+  const result r = queue_.push(std::move(data), binary);
   // Only the push that found the inbox empty posts: the drain takes everything pushed so far.
-  if (!head)
+  if (r == result::queued_first)
     asio::post(strand_, [self = shared_from_this()] { self->drain_inbox(); });
+  // Slow consumer: the frame is refused; the strand drops what is queued and closes.
+  if (r == result::overflow && life_.enter(phase::close_requested)) {
+    spdlog::debug("net: slow consumer id={} queued={} frame={}", id_, queue_.queued_bytes(), n);
+    asio::post(strand_, [self = shared_from_this()] {
+      self->begin_close(codes::slow_consumer, "slow consumer", true);
+    });
+  }
 }
 
 void websocket_session::drain_inbox() {
-  if (slow_.load(std::memory_order_acquire)) // 4009: what is queued is dropped, unwritten
-    return begin_close(4009, "slow consumer", true);
-  out_frame* f = inbox_.exchange(nullptr, std::memory_order_acquire);
-  if (!f)
-    return;
-  // Newest first: reverse into send order.
-  out_frame* first = nullptr;
-  out_frame* last = f;
-  while (f) {
-    out_frame* next = f->next;
-    f->next = first;
-    first = f;
-    f = next;
-  }
-  if (close_started_ || finished_) {
-    std::size_t dropped = 0;
-    while (first) {
-      out_frame* next = first->next;
-      dropped += first->data->size();
-      delete first;
-      first = next;
-    }
-    queued_.fetch_sub(dropped, std::memory_order_acq_rel);
+  if (queue_.overflowed()) // 4009: what is queued is dropped, unwritten
+    return begin_close(codes::slow_consumer, "slow consumer", true);
+  if (life_.close_started()) {
+    queue_.discard_inbox(); // sent after the close began
     return;
   }
-  if (tail_)
-    tail_->next = first;
-  else
-    head_ = first;
-  tail_ = last;
-  do_write();
+  if (queue_.take_inbox() != 0)
+    do_write();
 }
 
 void websocket_session::do_write() {
   auto& layer = ws_.next_layer();
-  while (!writing_ && head_ && !finished_ && layer.idle() && ws_.is_open() &&
-         !slow_.load(std::memory_order_acquire)) {
+  while (!queue_.empty() && !life_.closed() && layer.idle() && ws_.is_open() &&
+         !queue_.overflowed()) {
     // Gather the frames at the front: each is a header and the shared payload.
-    gather_.clear();
-    std::size_t n = 0;
-    std::size_t bytes = 0;
-    for (out_frame* f = head_; f && n < max_batch_frames; f = f->next, ++n) {
-      if (n > 0 && bytes + f->data->size() > max_batch_bytes)
-        break;
-      gather_.emplace_back(f->header, f->header_size);
-      gather_.emplace_back(f->data->data(), f->data->size());
-      bytes += f->header_size + f->data->size();
-    }
-    in_flight_ = n;
+    const std::size_t bytes = queue_.gather();
     // Most writes fit in the socket's buffer: write now, without an async operation.
     boost::system::error_code ec;
-    std::size_t written = layer.next_layer().write_some(gather_, ec);
+    std::size_t written = layer.next_layer().write_some(queue_.buffers(), ec);
     if (ec == asio::error::would_block || ec == asio::error::try_again) {
       ec = {};
       written = 0;
@@ -310,96 +226,46 @@ void websocket_session::do_write() {
       return finish(end_code(ec));
     }
     if (written == bytes) {
-      complete_frames(n);
+      complete_batch();
       continue;
     }
     // The kernel took part of it: the rest goes out asynchronously, then the next batch.
-    std::size_t skip = written;
-    auto it = gather_.begin();
-    while (skip >= it->size()) {
-      skip -= it->size();
-      ++it;
-    }
-    *it += skip;
-    gather_.erase(gather_.begin(), it);
-    writing_ = true;
-    layer.async_write_frames(gather_, [self = shared_from_this()](boost::system::error_code ec,
-                                                                   std::size_t) {
+    queue_.consume(written);
+    layer.async_write_frames(queue_.buffers(), [self = shared_from_this()](
+                                                 boost::system::error_code ec, std::size_t) {
       self->on_write(ec);
     });
     return;
   }
-  if (gather_.capacity() > 2 * max_batch_frames)
-    std::vector<asio::const_buffer>().swap(gather_);
+  queue_.trim();
   maybe_close();
 }
 
 void websocket_session::on_write(boost::system::error_code ec) {
-  writing_ = false;
   if (ec) {
     fail(ec, "websocket write");
     return finish(end_code(ec));
   }
-  complete_frames(in_flight_);
-  if (finished_)
+  complete_batch();
+  if (life_.closed())
     return;
   do_write();
 }
 
 void websocket_session::on_layer_idle() {
   // A Beast frame (pong, ping) went out while data frames waited.
-  if (!finished_)
+  if (!life_.closed())
     do_write();
 }
 
-void websocket_session::complete_frames(std::size_t n) {
-  std::size_t bytes = 0;
-  for (std::size_t i = 0; i < n; ++i) {
-    out_frame* f = head_;
-    head_ = f->next;
-    bytes += f->data->size();
-    delete f;
-  }
-  if (!head_)
-    tail_ = nullptr;
-  in_flight_ = 0;
-  queued_.fetch_sub(bytes, std::memory_order_acq_rel);
+void websocket_session::complete_batch() {
+  const std::size_t n = queue_.complete_batch();
   state_->metrics().messages_out[static_cast<std::size_t>(dialect_)].inc(n);
   messages_out_.fetch_add(n, std::memory_order_relaxed);
 }
 
-std::size_t websocket_session::drop_frames(bool keep_in_flight) {
-  // The frames of a write in flight stay until its handler runs (their buffers are in use).
-  out_frame** link = &head_;
-  out_frame* last_kept = nullptr;
-  for (std::size_t i = 0; keep_in_flight && writing_ && i < in_flight_ && *link; ++i) {
-    last_kept = *link;
-    link = &(*link)->next;
-  }
-  std::size_t dropped = 0;
-  out_frame* f = *link;
-  *link = nullptr;
-  tail_ = last_kept;
-  while (f) {
-    out_frame* next = f->next;
-    dropped += f->data->size();
-    delete f;
-    f = next;
-  }
-  // And whatever is still in the inbox.
-  f = inbox_.exchange(nullptr, std::memory_order_acquire);
-  while (f) {
-    out_frame* next = f->next;
-    dropped += f->data->size();
-    delete f;
-    f = next;
-  }
-  queued_.fetch_sub(dropped, std::memory_order_acq_rel);
-  return dropped;
-}
-
 void websocket_session::close(std::uint16_t code, std::string reason) {
-  if (state_->stopped() || closing_.exchange(true, std::memory_order_acq_rel))
+  if (state_->stopped() || !life_.enter(phase::close_requested))
     return;
   // After the frames this thread sent before: they are in the inbox by now, wherever the
   // drain that takes them was posted from.
@@ -410,19 +276,23 @@ void websocket_session::close(std::uint16_t code, std::string reason) {
 }
 
 void websocket_session::begin_close(std::uint16_t code, std::string reason, bool drop_queued) {
-  if (close_started_ || finished_)
+  if (!life_.enter(phase::closing))
     return;
-  close_started_ = true;
-  closing_.store(true, std::memory_order_release);
   close_code_ = code;
   close_reason_ = std::move(reason);
-  if (drop_queued) // keep only the write in flight: the close frame goes right after it
-    drop_frames(true);
+  // A slow consumer is counted now, when the node cuts the client off, not when the close
+  // handshake (or the 10 s timer) ends: an operator sees it at once (SPEC §2). finish()
+  // counts every other code.
+  if (code == codes::slow_consumer)
+    state_->metrics().count_close(static_cast<std::size_t>(dialect_), code);
+  // Keep only the write in flight: the close frame goes right after it.
+  if (drop_queued)
+    queue_.drop(ws_.next_layer().writing_frames());
   // Whatever holds the close up (a write the peer does not read, a peer that never answers),
   // the TCP connection goes after close_timeout.
   close_timer_.expires_after(state_->options().close_timeout);
   close_timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
-    if (ec || self->finished_)
+    if (ec || self->life_.closed())
       return;
     spdlog::debug("net: close handshake timed out id={} code={}", self->id_, self->close_code_);
     self->finish(self->close_code_);
@@ -432,15 +302,15 @@ void websocket_session::begin_close(std::uint16_t code, std::string reason, bool
 
 void websocket_session::maybe_close() {
   // Beast allows one write and one control frame at a time: wait for both to be done.
-  if (!close_started_ || close_sent_ || finished_ || writing_ || ping_in_flight_ || head_)
+  if (life_.phase() != phase::closing || ws_.next_layer().writing_frames() ||
+      liveness_.ping_in_flight() || !queue_.empty())
     return;
-  close_sent_ = true;
+  life_.enter(phase::close_sent);
   ping_timer_.cancel();
   if (!ws_.is_open())
     return; // the peer's close (or a failure) is under way: the pending read ends it
-  const auto reason = clip_reason(close_reason_);
   ws_.async_close(websocket::close_reason(static_cast<websocket::close_code>(close_code_),
-                                          reason),
+                                          clip_close_reason(close_reason_)),
                   asio::bind_cancellation_slot(close_cancel_.slot(),
                                                [self = shared_from_this()](
                                                  boost::system::error_code ec) {
@@ -456,7 +326,7 @@ void websocket_session::on_close(boost::system::error_code ec) {
 
 void websocket_session::arm_ping() {
   const auto interval = state_->options().ping_interval[static_cast<std::size_t>(dialect_)];
-  if (interval.count() <= 0 || close_started_ || finished_)
+  if (interval.count() <= 0 || life_.close_started())
     return;
   ping_timer_.expires_after(interval);
   ping_timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
@@ -465,58 +335,54 @@ void websocket_session::arm_ping() {
 }
 
 void websocket_session::on_ping_timer(boost::system::error_code ec) {
-  if (ec || close_started_ || finished_)
+  if (ec || life_.close_started())
     return;
-  // No pong since two pings ago: the peer is gone or stuck.
-  if (unanswered_pings_ >= 2) {
+  const auto next = liveness_.on_tick(ws_.is_open());
+  if (next == ping_liveness::action::give_up) {
     state_->metrics().heartbeat_timeouts[static_cast<std::size_t>(dialect_)].inc();
     spdlog::debug("net: ping timeout id={} dialect={}", id_, to_string(dialect_));
-    return begin_close(4007, "ping timeout", false);
+    return begin_close(codes::heartbeat_timeout, "ping timeout", false);
   }
-  ++unanswered_pings_;
-  if (!ping_in_flight_ && ws_.is_open()) {
-    ping_in_flight_ = true;
+  if (next == ping_liveness::action::ping)
     ws_.async_ping({}, [self = shared_from_this()](boost::system::error_code ec) {
       self->on_ping(ec);
     });
-  }
   arm_ping();
 }
 
 void websocket_session::on_ping(boost::system::error_code ec) {
-  ping_in_flight_ = false;
+  liveness_.on_ping_written();
   if (ec)
     fail(ec, "websocket ping"); // the pending read sees the same failure and ends the session
   maybe_close();
 }
 
 std::uint16_t websocket_session::end_code(const boost::system::error_code& ec) const {
-  if (close_started_)
+  if (life_.close_started())
     return close_code_;
   // The peer's close frame was read (a write may fail before the read reports it).
   if (const auto code = ws_.reason().code; code != websocket::close_code::none)
     return code;
   if (ec == websocket::error::closed)
-    return 1005; // closed without a code
+    return codes::no_status; // closed without a code
   // Beast has already sent these close frames itself.
   if (ec == websocket::error::message_too_big)
-    return 1009;
+    return codes::too_big;
   if (ec == websocket::error::bad_frame_payload)
-    return 1007;
+    return codes::bad_payload;
   if (ec.category() == websocket::make_error_code(websocket::error::closed).category())
-    return 1002;
-  return 1006;
+    return codes::protocol_error;
+  return codes::abnormal;
 }
 
 void websocket_session::finish(std::uint16_t code) {
-  if (finished_)
+  const auto was = life_.enter(phase::closed);
+  if (!was)
     return;
-  finished_ = true;
-  closing_.store(true, std::memory_order_release);
   ping_timer_.cancel();
   close_timer_.cancel();
   // Drop what is queued; the frames of a write in flight go when its handler runs.
-  drop_frames(true);
+  queue_.drop(ws_.next_layer().writing_frames());
   // Beast can park a read (waiting to write 1007/1002 while our close holds the writer) and
   // our close (waiting for that read) on each other: neither would ever complete and their
   // handlers would keep this session alive. Closing the socket does not reach parked
@@ -525,13 +391,14 @@ void websocket_session::finish(std::uint16_t code) {
   close_cancel_.emit(asio::cancellation_type::terminal);
   boost::system::error_code ignored;
   beast::get_lowest_layer(ws_).close(ignored);
-  if (!opened_)
-    return release_slot();
+  if (*was == phase::handshaking) // never opened
+    return state_->release();
 
   state_->leave(id_);
   auto& m = state_->metrics();
   m.sessions[static_cast<std::size_t>(dialect_)].sub();
-  if (!close_counted_.load(std::memory_order_acquire))
+  // Once our close began, `code` is its code; begin_close() counted a 4009 already.
+  if (close_code_ != codes::slow_consumer)
     m.count_close(static_cast<std::size_t>(dialect_), code);
   spdlog::debug("net: session closed id={} dialect={} code={}", id_, to_string(dialect_), code);
   // Drop our reference first: a sink holding its connection must not keep us alive.
@@ -539,18 +406,13 @@ void websocket_session::finish(std::uint16_t code) {
   if (sink)
     sink->on_closed(code);
   // Last: a shutdown waiting for every session may now be done.
-  release_slot();
+  state_->release();
 }
 
 void websocket_session::abandon() {
   // Nothing runs any more: a Beast write waiting for ours would hold us forever.
   ws_.next_layer().drop_deferred();
   finish(end_code(asio::error::operation_aborted));
-}
-
-void websocket_session::release_slot() noexcept {
-  if (slot_held_.exchange(false, std::memory_order_acq_rel))
-    state_->release();
 }
 
 } // namespace coord::net

@@ -2,73 +2,39 @@
 // One websocket peer: the Beast side of net::connection (private header).
 //
 // Every member of the stream is touched only on the connection's strand. send() and close()
-// may be called from any thread: send() accounts the bytes atomically and pushes the frame on
-// a lock-free inbox, posting a drain onto the strand only when the inbox was empty, so a burst
-// costs one post. On the strand, frames wait in a list and leave in gathered writes: up to
-// max_batch_frames frames (header + payload each) in one non-blocking sendmsg, straight from
-// the shared payloads; only what the kernel does not take at once goes through an async write.
-// Data frames bypass Beast's writer (frame_layer.hpp keeps Beast's own frames apart).
+// may be called from any thread. The parts, each in its own header:
+// - outbound_queue.hpp: the bounded queue of frames to write. send() pushes on its lock-free
+//   inbox and posts a drain onto the strand only when the inbox was empty, so a burst costs
+//   one post; the drain writes the queue in gathered writes, up to max_batch_frames frames
+//   (header + shared payload each) in one non-blocking sendmsg; only what the kernel does not
+//   take at once goes through an async write.
+// - frame_encoding.hpp: the RFC 6455 headers of those frames. Data frames bypass Beast's
+//   writer; frame_layer.hpp keeps Beast's own frames (pongs, pings, the close) apart from ours.
+// - session_phase.hpp: where the session is in its life (handshaking → open → closing →
+//   closed), with every transition in one place.
+// - ping_liveness.hpp: when a peer that does not answer pings is gone (4007).
 
 #include "net/frame_layer.hpp"
+#include "net/message_buffer.hpp"
+#include "net/outbound_queue.hpp"
+#include "net/ping_liveness.hpp"
+#include "net/session_phase.hpp"
 #include "net/shared_state.hpp"
 
+#include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
-#include <boost/asio/buffer.hpp>
-#include <boost/asio/cancellation_signal.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/websocket/stream.hpp>
 
-#include <algorithm>
 #include <atomic>
 #include <cstdint>
 #include <memory>
 #include <string>
-#include <vector>
 
 namespace coord::net {
-
-/// Beast's DynamicBuffer (v1) over one std::string: a complete message leaves as that string,
-/// without a copy, and nothing is kept between messages but what the pending read prepared.
-class message_buffer {
-public:
-  using const_buffers_type = boost::asio::const_buffer;
-  using mutable_buffers_type = boost::asio::mutable_buffer;
-
-  std::size_t size() const noexcept { return size_; }
-  std::size_t max_size() const noexcept { return s_.max_size(); }
-  std::size_t capacity() const noexcept { return s_.capacity(); }
-  const_buffers_type data() const noexcept { return {s_.data(), size_}; }
-  mutable_buffers_type prepare(std::size_t n) {
-    s_.resize(size_ + n);
-    return {s_.data() + size_, n};
-  }
-  void commit(std::size_t n) noexcept { size_ += std::min(n, s_.size() - size_); }
-  void consume(std::size_t n) {
-    n = std::min(n, size_);
-    s_.erase(0, n);
-    size_ -= n;
-  }
-  /// The committed bytes as a string; the buffer is left empty, with no capacity.
-  std::string take() {
-    s_.resize(size_);
-    size_ = 0;
-    std::string out;
-    out.swap(s_);
-    return out;
-  }
-  /// Drops everything, capacity included.
-  void clear() {
-    std::string().swap(s_);
-    size_ = 0;
-  }
-
-private:
-  std::string s_;
-  std::size_t size_ = 0;
-};
 
 class websocket_session final : public live_session,
                                 public layer_owner,
@@ -89,9 +55,7 @@ public:
   net::dialect dialect() const noexcept override { return dialect_; }
   void send(buffer data, bool binary) override;
   void close(std::uint16_t code, std::string reason) override;
-  std::size_t queued_bytes() const noexcept override {
-    return queued_.load(std::memory_order_acquire);
-  }
+  std::size_t queued_bytes() const noexcept override { return queue_.queued_bytes(); }
   const std::string& remote_address() const noexcept override { return remote_; }
   std::uint64_t messages_in() const noexcept override {
     return messages_in_.load(std::memory_order_relaxed);
@@ -102,33 +66,19 @@ public:
   void abandon() override;
   void on_layer_idle() override;
 
-  /// Frames per gathered write (two iovecs each; Asio passes at most 64 to one sendmsg).
-  static constexpr std::size_t max_batch_frames = 32;
-  /// Payload bytes per gathered write, past the first frame.
-  static constexpr std::size_t max_batch_bytes = 256 * 1024;
   /// Bytes the first read of a message prepares (companion, voice / gateway).
   static constexpr std::size_t initial_read = 256;
   static constexpr std::size_t initial_read_gateway = 2048;
-  /// Bytes any later read of a message may prepare.
-  static constexpr std::size_t max_read_chunk = 64 * 1024;
 
 private:
-  /// One queued frame: its payload (shared with every receiver) and its header.
-  struct out_frame {
-    out_frame* next = nullptr;
-    buffer data;
-    std::uint8_t header[10];
-    std::uint8_t header_size = 0;
-  };
-
   void on_accept(boost::system::error_code ec, upgrade_request info);
   void do_read();
   void on_read(boost::system::error_code ec);
+  void on_control(boost::beast::websocket::frame_type kind);
   void drain_inbox();
   void do_write();
   void on_write(boost::system::error_code ec);
-  void complete_frames(std::size_t n);
-  std::size_t drop_frames(bool keep_in_flight);
+  void complete_batch();
   void begin_close(std::uint16_t code, std::string reason, bool drop_queued);
   void maybe_close();
   void on_close(boost::system::error_code ec);
@@ -137,7 +87,6 @@ private:
   void on_ping(boost::system::error_code ec);
   std::uint16_t end_code(const boost::system::error_code& ec) const;
   void finish(std::uint16_t code);
-  void release_slot() noexcept;
 
   // state_ first: destroyed last, it owns the io_context the socket and timers belong to.
   std::shared_ptr<shared_state> state_;
@@ -153,29 +102,15 @@ private:
   const std::string remote_;
 
   // Any thread.
-  std::atomic<std::size_t> queued_{0}; // bytes accepted by send() and not yet written
-  std::atomic<bool> closing_{false};   // close requested: send() drops, close() ignores
-  std::atomic<bool> slow_{false};      // the outbound bound was hit: queued frames are dropped
-  std::atomic<bool> close_counted_{false}; // 4009 was counted when decided; finish() does not
-  std::atomic<bool> slot_held_{true};  // the max_sessions slot reserved for us
+  session_lifecycle life_;  // handshaking → open → closing → closed (session_phase.hpp)
+  outbound_queue queue_;    // pushed by send(), written on the strand
   std::atomic<std::uint64_t> messages_in_{0};  // written on the strand, read by the console
   std::atomic<std::uint64_t> messages_out_{0};
-  std::atomic<out_frame*> inbox_{nullptr}; // pushed by send(), newest first; drained on the strand
 
   // Strand only.
   std::shared_ptr<session_sink> sink_;
-  out_frame* head_ = nullptr; // oldest queued frame; the first in_flight_ are being written
-  out_frame* tail_ = nullptr;
-  std::size_t in_flight_ = 0;
-  std::vector<boost::asio::const_buffer> gather_; // the iovecs of the write in flight
-  bool writing_ = false;
-  bool ping_in_flight_ = false;
-  unsigned unanswered_pings_ = 0;
-  bool opened_ = false;
-  bool close_started_ = false;
-  bool close_sent_ = false;
-  bool finished_ = false;
-  std::uint16_t close_code_ = 0;
+  ping_liveness liveness_;
+  std::uint16_t close_code_ = 0; // once closing: the code of our close frame
   std::string close_reason_;
 };
 

@@ -56,6 +56,10 @@ decode_error invalid_field(std::string_view field);
 namespace close {
 constexpr std::uint16_t normal = 1000;
 constexpr std::uint16_t going_away = 1001;
+constexpr std::uint16_t protocol_error = 1002; ///< a frame that breaks RFC 6455
+constexpr std::uint16_t no_status = 1005;      ///< the peer's close frame carried no code
+constexpr std::uint16_t abnormal = 1006;       ///< TCP ended without a close frame
+constexpr std::uint16_t bad_payload = 1007;    ///< text that is not UTF-8
 constexpr std::uint16_t too_big = 1009;
 constexpr std::uint16_t internal_error = 1011;
 constexpr std::uint16_t not_identified = 4000;
