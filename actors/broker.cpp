@@ -1,5 +1,7 @@
 #include "actors/broker.hpp"
 
+#include "proto/errors.hpp"
+
 #include <caf/event_based_actor.hpp>
 #include <caf/result.hpp>
 
@@ -56,9 +58,14 @@ caf::behavior broker_with(caf::stateful_actor<broker_state>* self, metrics::regi
   self->state.resume_buffer_events = cfg.resume_buffer_events;
   self->state.resume_buffer_bytes = cfg.resume_buffer_bytes;
   self->state.wall = std::move(cfg.wall);
+  self->state.view = std::move(cfg.view);
   caf::message_handler own{
     [=](register_atom, session_handle& h) {
       auto id = h.conn->id();
+      // Upgraded just before this node stood down (its upgrade passed the check, its
+      // registration came after close_all): it must not stay open beside the active node.
+      if (self->state.view && !self->state.view->serving(self->clock().now()))
+        h.conn->close(proto::close::going_away, "this node is not the active node");
       self->state.sessions.emplace(id, std::move(h));
     },
     [=](unregister_atom, std::uint64_t id) {

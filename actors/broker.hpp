@@ -1,6 +1,7 @@
 #pragma once
 // The broker: registry of every live session, and the fan-out of broadcasts.
 
+#include "actors/cluster_view.hpp"
 #include "actors/command_router.hpp"
 #include "actors/messages.hpp"
 #include "actors/replay_buffer.hpp"
@@ -72,6 +73,8 @@ struct broker_state {
   std::size_t resume_buffer_events = 1024;
   std::size_t resume_buffer_bytes = 1 << 20;
   wall_clock wall{}; ///< a gateway session's startTime (/services); empty: the system clock
+  /// Cluster mode: a session that registers when this node may not serve is closed (1001).
+  std::shared_ptr<cluster_view> view;
 };
 
 /// Command routing and resume limits (gateway.command_buffer, gateway.command_buffer_ttl_s,
@@ -84,6 +87,7 @@ struct broker_config {
   std::size_t resume_buffer_events = 1024;
   std::size_t resume_buffer_bytes = 1 << 20;
   wall_clock wall{}; ///< stamps wire timestamps; empty: the system clock
+  std::shared_ptr<cluster_view> view; ///< cluster mode; null: a single node
 };
 
 /// Queues `text` (an op 2 payload without `s`) on every gateway receiver of stored-state

@@ -16,6 +16,8 @@
 
 namespace coord::actors {
 
+class cluster_view;
+
 /// etcd client -> the actor that called: the answer to call number `id`
 /// (std::uint64_t id, net::etcd_reply).
 using cl_etcd_atom = caf::atom_constant<caf::atom("cd_cletcd")>;
@@ -46,6 +48,8 @@ using cl_voice_atom = caf::atom_constant<caf::atom("cd_clvoice")>;
 /// cluster -> voice registry: a new active's voice sessions, retained
 /// (std::vector<voice_record>).
 using cl_voice_load_atom = caf::atom_constant<caf::atom("cd_clvload")>;
+/// etcd store -> etcd store: is the watch keeping up? (std::uint64_t activation).
+using cl_check_atom = caf::atom_constant<caf::atom("cd_clcheck")>;
 /// console -> cluster: -> cluster_info.
 using cl_info_atom = caf::atom_constant<caf::atom("cd_clinfo")>;
 
@@ -90,3 +94,4 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<coord::actors::shard_record>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(coord::actors::voice_record)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<coord::actors::voice_record>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(coord::actors::cluster_info)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::shared_ptr<coord::actors::cluster_view>)

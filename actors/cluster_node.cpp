@@ -20,7 +20,12 @@ constexpr auto identify_pause = std::chrono::seconds(5);
 /// Operations per etcd transaction (etcd's default --max-txn-ops is 128).
 constexpr std::size_t ops_per_txn = 100;
 constexpr auto poll_every = std::chrono::milliseconds(1000);
-constexpr auto campaign_timeout = std::chrono::seconds(60);
+/// Per endpoint: a campaign answers when this node wins, so a call that has not answered
+/// is made again, on the next endpoint when this one does not answer at all (a frozen etcd
+/// member must not hold the campaign past the failover bound). Again on the same lease,
+/// the candidate key stays the same.
+constexpr auto campaign_timeout = std::chrono::seconds(1);
+constexpr auto retry_pause = std::chrono::milliseconds(500);
 constexpr auto activation_timeout = std::chrono::seconds(10);
 
 caf::timespan tick_period(const cluster_state& st) {
@@ -54,7 +59,7 @@ void campaign(self_ptr self, std::uint64_t generation);
 /// Writes queued records, one transaction at a time, each comparing the leader key.
 void pump_writes(self_ptr self) {
   auto& st = self->state;
-  if (st.writing || st.writes.empty())
+  if (st.writing || st.writes.empty() || now(self) < st.write_retry_at)
     return;
   if (st.role != phase::active) {
     st.writes.clear();
@@ -65,14 +70,20 @@ void pump_writes(self_ptr self) {
   st.writing = true;
   std::vector<etcd::compare> cmp{{etcd::compare::create, st.leader_key, st.leader_revision}};
   st.calls.call(self, "/v3/kv/txn", etcd::txn_request(cmp, ops, {st.leader_key}),
-                [=](net::etcd_reply& r) {
+                [=](net::etcd_reply& r) mutable {
                   auto& st = self->state;
                   st.writing = false;
                   auto t = r.ok ? etcd::parse_txn(r.body) : std::nullopt;
                   if (!t) {
                     ++st.writes_failed;
-                    spdlog::warn("cluster: recording shards/voice failed error=\"{}\"",
+                    spdlog::warn("cluster: recording shards/voice failed, retrying error=\"{}\"",
                                  r.ok ? "not JSON" : r.error);
+                    // The planner and the registry sent each change once: keep it, in order.
+                    if (st.role == phase::active) {
+                      st.writes.push_front(ops);
+                      st.write_retry_at = now(self) + retry_pause;
+                    }
+                    return;
                   } else if (!t->succeeded) {
                     ++st.writes_failed;
                     return fence(self, "the leader key is no longer this node's");
@@ -94,9 +105,13 @@ void queue_ops(self_ptr self, std::vector<etcd::op> ops) {
 }
 
 void grant_voice_lease(self_ptr self) {
+  if (self->state.voice_granting)
+    return;
+  self->state.voice_granting = true;
   auto ttl = self->state.deps.voice_ttl.count();
   self->state.calls.call(self, "/v3/lease/grant", etcd::lease_grant_request(ttl),
                          [=](net::etcd_reply& r) {
+                           self->state.voice_granting = false;
                            auto l = r.ok ? etcd::parse_lease(r.body) : std::nullopt;
                            if (l && l->ttl > 0 && self->state.role != phase::standby) {
                              self->state.voice_lease = l->id;
@@ -144,7 +159,7 @@ void recover(self_ptr self) {
           records.push_back({*shard, *owner});
       }
       self->send(st.deps.planner, cl_recover_atom::value, std::move(records),
-                 caf::timespan{identify_pause});
+                 caf::timespan{identify_pause}, st.deps.view);
       auto voice = st.deps.keys.voice();
       st.calls.call(
         self, "/v3/kv/range", etcd::range_request(voice, net::prefix_range_end(voice)),
@@ -202,7 +217,9 @@ void campaign(self_ptr self, std::uint64_t generation) {
       if (!leader) {
         // etcd unreachable, the campaign timed out, or the lease is gone: try again soon
         // (a lost lease is noticed by the keepalive and replaced).
-        self->delayed_send(self, milliseconds(500), cl_campaign_atom::value, generation);
+        auto pause = r.error.find("timeout") != std::string::npos ? caf::timespan{0}
+                                                                     : caf::timespan{retry_pause};
+        self->delayed_send(self, pause, cl_campaign_atom::value, generation);
         return;
       }
       activate(self, *leader);
@@ -266,6 +283,10 @@ void keepalive(self_ptr self) {
           fence(self, "the lease expired");
         return;
       }
+      // Sticky: once the serve deadline passed, sessions may have missed broadcasts (the
+      // store drops them while the view says no): stand down even if etcd answers now.
+      if (st.role != phase::standby && now(self) >= serve_until(st))
+        return fence(self, "the lease was not renewed for half its TTL");
       st.lease_confirmed = std::max(st.lease_confirmed, sent);
       if (st.role == phase::active)
         st.deps.view->extend(serve_until(st));
@@ -340,6 +361,9 @@ void tick(self_ptr self) {
   }
   if (!st.polling && t - st.last_poll >= poll_every)
     poll_leader(self);
+  if (st.role == phase::active && st.voice_lease == 0)
+    grant_voice_lease(self); // the grant at activation failed: voice sessions wait for it
+  pump_writes(self);
   if (st.role == phase::active && st.voice_lease != 0
       && t - st.voice_renewed >= std::chrono::duration_cast<caf::timespan>(st.deps.voice_ttl / 3)) {
     st.voice_renewed = t;
@@ -390,7 +414,6 @@ caf::behavior cluster_node(caf::stateful_actor<cluster_state>* self, cluster_dep
   auto& st = self->state;
   st.calls = etcd_calls{deps.client, deps.metrics};
   st.deps = std::move(deps);
-  st.deps.metrics->clustered = true;
   set_metrics_role(self, false);
   self->set_default_handler(caf::print_and_drop);
   self->send(self, cl_tick_atom::value);

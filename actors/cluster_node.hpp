@@ -71,8 +71,10 @@ struct cluster_state {
   // Records for the next active node, written in order, one transaction at a time.
   std::int64_t voice_lease = 0;
   time_point voice_renewed{};
+  bool voice_granting = false;
   std::deque<std::vector<etcd::op>> writes;
   bool writing = false;
+  time_point write_retry_at{}; ///< a failed write is tried again from then
   std::uint64_t writes_failed = 0;
 
   caf::timespan ttl() const { return deps.lease_ttl; }

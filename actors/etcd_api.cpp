@@ -100,6 +100,17 @@ std::string range_request(std::string_view key, std::string_view range_end) {
   return json::serialize(o);
 }
 
+std::string latest_request(std::string_view key, std::string_view range_end) {
+  json::object o;
+  o["key"] = b64(key);
+  o["range_end"] = b64(range_end);
+  o["limit"] = "1";
+  o["sort_order"] = "DESCEND";
+  o["sort_target"] = "MOD";
+  o["keys_only"] = true;
+  return json::serialize(o);
+}
+
 std::string txn_request(const std::vector<compare>& cmp, const std::vector<op>& success,
                         const std::vector<std::string>& failure_ranges) {
   json::array compares;

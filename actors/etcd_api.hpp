@@ -41,6 +41,8 @@ struct compare {
 };
 
 std::string range_request(std::string_view key, std::string_view range_end);
+/// The most recently modified key of [key, range_end), without its value.
+std::string latest_request(std::string_view key, std::string_view range_end);
 /// A transaction: if every compare holds, `success` runs, else `failure_ranges` are read.
 std::string txn_request(const std::vector<compare>& cmp, const std::vector<op>& success,
                         const std::vector<std::string>& failure_ranges = {});

@@ -26,7 +26,7 @@ using settings_promise = caf::typed_response_promise<proto::guild_settings>;
 using bool_promise = caf::typed_response_promise<bool>;
 
 /// An acknowledged write waits at most this long for the watch to deliver it.
-constexpr auto ack_wait = std::chrono::seconds(3);
+constexpr auto ack_wait = std::chrono::seconds(2);
 /// A write whose guild changed under it is tried again this many times in all.
 constexpr int write_attempts = 4;
 
@@ -161,10 +161,13 @@ void stop_watch(self_ptr self) {
 /// an activation (no session is connected yet: nothing to tell anyone).
 void load(self_ptr self, bool quiet, std::function<void(caf::error)> done) {
   auto prefix = self->state.deps.keys.state();
+  auto activation = self->state.activation;
   self->state.calls.call(
     self, "/v3/kv/range", etcd::range_request(prefix, net::prefix_range_end(prefix)),
     [=](net::etcd_reply& r) {
       auto& st = self->state;
+      if (activation != st.activation)
+        return done(unavailable("this node stood down while loading the state"));
       if (!r.ok)
         return done(etcd_failed(r));
       auto range = etcd::parse_range(r.body);
@@ -325,8 +328,34 @@ bool_promise write_supporter(self_ptr self, std::uint64_t id, bool add) {
   return rp;
 }
 
+/// A watch that fell silent (its etcd member frozen or cut off while the TCP connection
+/// stays up) is reopened from the next revision; the client picks the endpoint that answers.
+void restart_watch(self_ptr self, const char* why) {
+  auto& st = self->state;
+  ++st.watch_restarts;
+  spdlog::warn("store: etcd watch fell silent ({}); reopening from revision={}", why,
+               st.revision + 1);
+  stop_watch(self);
+  start_watch(self, st.revision + 1);
+}
+
+/// After a compaction: read everything again (retried while active).
+void reload(self_ptr self) {
+  stop_watch(self);
+  load(self, false, [=](caf::error err) {
+    if (!err || !self->state.active)
+      return;
+    spdlog::error("store: reading the state again failed, retrying error=\"{}\"",
+                  caf::to_string(err));
+    self->delayed_send(self, std::chrono::seconds(1), cl_compact_atom::value,
+                       self->state.watch_generation, std::int64_t{0});
+  });
+}
+
 void deactivate(self_ptr self) {
   auto& st = self->state;
+  ++st.activation;
+  st.lag_seen = 0;
   st.active = false;
   stop_watch(self);
   release_waiting(self, std::numeric_limits<std::int64_t>::max());
@@ -358,12 +387,12 @@ caf::behavior etcd_store(caf::stateful_actor<etcd_store_state>* self, etcd_store
       st.leader_revision = leader_revision;
       auto rp = self->make_response_promise<std::int64_t>();
       load(self, true, [=](caf::error err) mutable {
-        if (err)
-          {
-            rp.deliver(std::move(err));
-            return;
-          }
+        if (err) {
+          rp.deliver(std::move(err));
+          return;
+        }
         self->state.active = true;
+        self->send(self, cl_check_atom::value, self->state.activation);
         rp.deliver(self->state.revision);
       });
       return rp;
@@ -390,14 +419,40 @@ caf::behavior etcd_store(caf::stateful_actor<etcd_store_state>* self, etcd_store
         return;
       spdlog::warn("store: etcd compacted past the watch revision={}; reading the state again",
                    compacted);
-      stop_watch(self);
-      load(self, false, [=](caf::error err) {
-        if (err)
-          spdlog::error("store: reading the state again failed error=\"{}\"",
-                        caf::to_string(err));
-      });
+      reload(self);
     },
-    [=](cl_tick_atom, std::int64_t revision) { release_waiting(self, revision); },
+    [=](cl_tick_atom, std::int64_t revision) {
+      // An acknowledged write the watch has not delivered within ack_wait.
+      if (self->state.active && self->state.revision < revision)
+        restart_watch(self, "a committed write did not arrive");
+      release_waiting(self, revision);
+    },
+    [=](cl_check_atom, std::uint64_t activation) {
+      auto& st = self->state;
+      if (activation != st.activation || !st.active)
+        return;
+      // Every 2 s: the newest revision under state/ against what the watch delivered. Behind
+      // twice in a row on the same change: the watch is silent (broadcasts would be lost).
+      auto prefix = st.deps.keys.state();
+      st.calls.call(self, "/v3/kv/range",
+                    etcd::latest_request(prefix, net::prefix_range_end(prefix)),
+                    [=](net::etcd_reply& r) {
+                      auto& st = self->state;
+                      if (activation != st.activation || !st.active)
+                        return;
+                      auto range = r.ok ? etcd::parse_range(r.body) : std::nullopt;
+                      std::int64_t latest = range && !range->kvs.empty()
+                                              ? range->kvs.front().mod_revision
+                                              : 0;
+                      if (st.lag_seen != 0 && st.revision < st.lag_seen) {
+                        st.lag_seen = 0;
+                        restart_watch(self, "it did not deliver a committed change");
+                      } else {
+                        st.lag_seen = latest > st.revision ? latest : 0;
+                      }
+                    });
+      self->delayed_send(self, std::chrono::seconds(2), cl_check_atom::value, activation);
+    },
     [=](handshake_atom, std::uint64_t session, const std::vector<std::uint64_t>& guilds) {
       auto& st = self->state;
       self->send(self->state.deps.broker, attach_atom::value, session,
@@ -426,6 +481,7 @@ caf::behavior etcd_store(caf::stateful_actor<etcd_store_state>* self, etcd_store
                               {"revision", std::to_string(st.revision)},
                               {"waiting_acks", std::to_string(st.waiting.size())},
                               {"invalid_values", std::to_string(st.invalid_values)},
+                              {"watch_restarts", std::to_string(st.watch_restarts)},
                               {"mailbox_peak", std::to_string(st.mailbox.peak)}});
     },
     [=](settings_set_atom, std::uint64_t guild, const proto::admin::settings_patch& patch) {

@@ -45,6 +45,9 @@ struct etcd_store_state {
   std::set<std::uint64_t> supporters;
   std::int64_t revision = 0; ///< every change up to this revision is applied and broadcast
   std::uint64_t watch_generation = 0;
+  std::uint64_t activation = 0;    ///< changes with every activation and stand-down
+  std::int64_t lag_seen = 0;       ///< a committed revision the watch had not delivered
+  std::uint64_t watch_restarts = 0; ///< watches reopened because they fell silent
   std::shared_ptr<net::etcd_watch> watch;
   /// Acknowledgements waiting for the watch to reach a revision.
   std::multimap<std::int64_t, std::function<void()>> waiting;

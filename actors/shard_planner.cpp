@@ -50,6 +50,8 @@ void record(self_ptr self) {
 void grant_due(self_ptr self) {
   auto& st = self->state;
   auto now = self->clock().now();
+  if (st.view && !st.view->serving(now))
+    return; // standing down: the new active grants; this node's sessions are being closed
   if (now < st.paused_until) {
     // A new active node: no grant yet. One tick at the end of the pause polls again.
     if (st.ticks.insert(st.paused_until).second)
@@ -87,6 +89,30 @@ void end_session(self_ptr self, std::uint64_t session) {
   st.holds.emplace(hold, self->clock().now() + st.release_delay);
   // One timer per hold; a re-identify that takes the shards back leaves it nothing to free.
   self->delayed_send(self, st.release_delay, shard_release_atom::value, hold);
+}
+
+/// A new active node: start from what the last one recorded, as if every recorded owner's
+/// session had just ended (SPEC §9), and grant no identify for `pause`.
+void recover(self_ptr self, const std::vector<shard_record>& records, caf::timespan pause) {
+  auto& st = self->state;
+  st.table = shard_table{st.table.shard_count(), st.table.sharders()};
+  st.identify = identify_scheduler{st.identify.max_concurrency()};
+  st.holds.clear();
+  st.targets.clear();
+  st.recorded.assign(st.table.shard_count(), 0);
+  std::map<std::uint64_t, std::vector<std::uint32_t>> by_session;
+  for (const auto& r : records)
+    if (r.session != 0 && r.shard < st.table.shard_count()) {
+      by_session[r.session].push_back(r.shard);
+      st.recorded[r.shard] = r.session;
+    }
+  for (auto& [session, shards] : by_session) {
+    st.table.identify(session, shards);
+    end_session(self, session);
+  }
+  st.paused_until = self->clock().now() + pause;
+  st.recorder = caf::actor_cast<caf::actor>(self->current_sender());
+  record(self);
 }
 
 } // namespace
@@ -192,28 +218,13 @@ caf::behavior shard_planner(caf::stateful_actor<shard_planner_state>* self,
       send_assignments(self, self->state.table.release(hold));
       record(self);
     },
+    [=](cl_recover_atom, const std::vector<shard_record>& records, caf::timespan pause,
+        std::shared_ptr<cluster_view>& view) {
+      self->state.view = std::move(view);
+      recover(self, records, pause);
+    },
     [=](cl_recover_atom, const std::vector<shard_record>& records, caf::timespan pause) {
-      // A new active node: start from what the last one recorded, as if every recorded
-      // owner's session had just ended (SPEC §9), and grant no identify for `pause`.
-      auto& st = self->state;
-      st.table = shard_table{st.table.shard_count(), st.table.sharders()};
-      st.identify = identify_scheduler{st.identify.max_concurrency()};
-      st.holds.clear();
-      st.targets.clear();
-      st.recorded.assign(st.table.shard_count(), 0);
-      std::map<std::uint64_t, std::vector<std::uint32_t>> by_session;
-      for (const auto& r : records)
-        if (r.session != 0 && r.shard < st.table.shard_count()) {
-          by_session[r.session].push_back(r.shard);
-          st.recorded[r.shard] = r.session;
-        }
-      for (auto& [session, shards] : by_session) {
-        st.table.identify(session, shards);
-        end_session(self, session);
-      }
-      st.paused_until = self->clock().now() + pause;
-      st.recorder = caf::actor_cast<caf::actor>(self->current_sender());
-      record(self);
+      recover(self, records, pause);
     },
     [=](cl_deactivate_atom) {
       auto& st = self->state;

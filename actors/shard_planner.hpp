@@ -6,6 +6,7 @@
 
 #include "actors/identify_scheduler.hpp"
 #include "actors/cluster_messages.hpp"
+#include "actors/cluster_view.hpp"
 #include "actors/messages.hpp"
 #include "actors/shard_table.hpp"
 
@@ -30,6 +31,7 @@ struct shard_planner_state {
   /// Cluster mode: where shard owner changes go (the cluster actor, while active), what
   /// was last sent (owner per shard, 0: free), and no grant before `paused_until`.
   caf::actor recorder;
+  std::shared_ptr<cluster_view> view; ///< cluster mode: no grant while this node may not serve
   std::vector<std::uint64_t> recorded;
   caf::actor_clock::time_point paused_until{};
   std::uint64_t grants = 0;

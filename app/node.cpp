@@ -52,10 +52,14 @@ node::node(caf::actor_system& sys, const config& cfg,
                                 // a replay must fit the outbound queue, or it would end in 4009
                                 std::min(cfg_.gateway_resume_buffer_bytes,
                                          cfg_.outbound_queue_bytes)};
+  if (cfg_.clustered()) {
+    view_ = std::make_shared<actors::cluster_view>(true);
+    metrics_.clustered = true;
+    routing.view = view_;
+  }
   broker_ = sys_.spawn(actors::broker_with, &metrics_, routing);
   if (cfg_.clustered()) {
     // Cluster mode: etcd holds the state; the store waits on nothing but messages.
-    view_ = std::make_shared<actors::cluster_view>(true);
     net::etcd_options eo;
     eo.endpoints = cfg_.etcd_endpoints();
     eo.request_timeout = std::chrono::milliseconds(

@@ -175,16 +175,16 @@ std::string registry::render() const {
     head(out, "coordinator_cluster_role", "gauge",
          "1 for this node's role in the cluster (active or standby).");
     auto active = cluster_active.value() != 0;
-    line(out, "coordinator_cluster_role", "{role=\"active\"}", active ? 1 : 0);
-    line(out, "coordinator_cluster_role", "{role=\"standby\"}", active ? 0 : 1);
+    line(out, "coordinator_cluster_role", label("role", "active"), active ? 1 : 0);
+    line(out, "coordinator_cluster_role", label("role", "standby"), active ? 0 : 1);
     head(out, "coordinator_cluster_failovers_total", "counter",
          "Times this node became the active node.");
     line(out, "coordinator_cluster_failovers_total", "", cluster_failovers.value());
     head(out, "coordinator_etcd_requests_total", "counter", "Calls to etcd by outcome.");
     static constexpr const char* outcomes[] = {"ok", "error", "timeout"};
     for (std::size_t i = 0; i < etcd_requests.size(); ++i)
-      line(out, "coordinator_etcd_requests_total",
-           std::string{"{outcome=\""} + outcomes[i] + "\"}", etcd_requests[i].value());
+      line(out, "coordinator_etcd_requests_total", label("outcome", outcomes[i]),
+           etcd_requests[i].value());
   }
   head(out, "coordinator_broadcasts_total", "counter", "Broadcasts fanned out.");
   line(out, "coordinator_broadcasts_total", "", broadcasts.value());

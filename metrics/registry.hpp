@@ -95,7 +95,7 @@ public:
   counter broadcasts;
   counter http_requests;
   // Cluster mode (SPEC §9); rendered only when `clustered` is set.
-  bool clustered = false;
+  std::atomic<bool> clustered{false};
   gauge cluster_active;          ///< 1 while this node is the active one
   counter cluster_failovers;     ///< times this node became active
   std::array<counter, 3> etcd_requests; ///< ok, error, timeout
