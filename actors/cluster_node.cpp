@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <cstdio>
 
 namespace coord::actors {
 
@@ -20,11 +21,8 @@ constexpr auto identify_pause = std::chrono::seconds(5);
 /// Operations per etcd transaction (etcd's default --max-txn-ops is 128).
 constexpr std::size_t ops_per_txn = 100;
 constexpr auto poll_every = std::chrono::milliseconds(1000);
-/// Per endpoint: a campaign answers when this node wins, so a call that has not answered
-/// is made again, on the next endpoint when this one does not answer at all (a frozen etcd
-/// member must not hold the campaign past the failover bound). Again on the same lease,
-/// the candidate key stays the same.
-constexpr auto campaign_timeout = std::chrono::seconds(1);
+/// A standby reads who leads this often (failover: the lease TTL plus at most this).
+constexpr auto campaign_poll = std::chrono::milliseconds(200);
 constexpr auto retry_pause = std::chrono::milliseconds(500);
 constexpr auto activation_timeout = std::chrono::seconds(10);
 
@@ -201,30 +199,82 @@ void activate(self_ptr self, const etcd::leader_result& leader) {
       [=](caf::error& err) { fence(self, "loading the state failed: " + caf::to_string(err)); });
 }
 
+/// The election, as etcd's own recipe (what `/v3/election/campaign` runs inside etcd and
+/// clientv3/concurrency runs in Go clients): every candidate puts `<prefix>election/<lease
+/// hex>` on its lease; the key with the lowest create revision leads, until it is deleted
+/// (lease expired or revoked). Done here with a transaction and plain reads, never with the
+/// server-side campaign call: a campaign call that times out is cancelled inside etcd, and a
+/// cancelled campaign *resigns* — deletes the candidate key — which a campaign retried on the
+/// same lease may already count on (seen: two nodes elected for 400 ms). A read that times
+/// out leaves nothing behind.
 void campaign(self_ptr self, std::uint64_t generation) {
   auto& st = self->state;
   if (generation != st.lease_generation || st.lease == 0 || st.role != phase::standby)
     return;
-  store::etcd::node_info me{st.deps.node_id, st.deps.advertise_url};
+  auto retry = [self, generation](caf::timespan pause) {
+    self->delayed_send(self, pause, cl_campaign_atom::value, generation);
+  };
+  if (st.candidate_generation != generation || st.candidate_revision == 0) {
+    // Claim: this lease's candidate key, unless it is there already.
+    char hex[32];
+    std::snprintf(hex, sizeof(hex), "%llx", static_cast<unsigned long long>(st.lease));
+    auto key = st.deps.keys.election() + "/" + hex;
+    store::etcd::node_info me{st.deps.node_id, st.deps.advertise_url};
+    std::vector<etcd::compare> cmp{{etcd::compare::create, key, 0}};
+    std::vector<etcd::op> ops{{etcd::op::put, key, store::etcd::encode_node(me), st.lease}};
+    st.calls.call(self, "/v3/kv/txn", etcd::txn_request(cmp, ops, {key}),
+                  [=](net::etcd_reply& r) {
+                    auto& st = self->state;
+                    if (generation != st.lease_generation || st.role != phase::standby)
+                      return;
+                    auto t = r.ok ? etcd::parse_txn(r.body) : std::nullopt;
+                    std::int64_t revision = 0;
+                    if (t && t->succeeded)
+                      revision = t->revision;
+                    else if (t)
+                      for (const auto& k : t->failure_kvs)
+                        if (k.key == key && k.lease == st.lease)
+                          revision = k.create_revision;
+                    if (revision == 0)
+                      return retry(retry_pause);
+                    st.candidate_key = key;
+                    st.candidate_revision = revision;
+                    st.candidate_generation = generation;
+                    campaign(self, generation);
+                  });
+    return;
+  }
+  // Wait: who holds the lowest create revision now?
+  auto prefix = st.deps.keys.election() + "/";
   st.calls.call(
-    self, "/v3/election/campaign",
-    etcd::campaign_request(st.deps.keys.election(), st.lease, store::etcd::encode_node(me)),
+    self, "/v3/kv/range", etcd::first_created_request(prefix, net::prefix_range_end(prefix)),
     [=](net::etcd_reply& r) {
       auto& st = self->state;
       if (generation != st.lease_generation || st.role != phase::standby)
         return;
-      auto leader = r.ok ? etcd::parse_campaign(r.body) : std::nullopt;
-      if (!leader) {
-        // etcd unreachable, the campaign timed out, or the lease is gone: try again soon
-        // (a lost lease is noticed by the keepalive and replaced).
-        auto pause = r.error.find("timeout") != std::string::npos ? caf::timespan{0}
-                                                                     : caf::timespan{retry_pause};
-        self->delayed_send(self, pause, cl_campaign_atom::value, generation);
-        return;
+      auto range = r.ok ? etcd::parse_range(r.body) : std::nullopt;
+      if (!range)
+        return retry(retry_pause);
+      st.revision = std::max(st.revision, range->revision);
+      if (range->kvs.empty() || range->kvs.front().create_revision > st.candidate_revision) {
+        st.candidate_revision = 0; // our key is gone (lease expired?): claim again
+        return retry(caf::timespan{0});
       }
-      activate(self, *leader);
-    },
-    campaign_timeout);
+      const auto& first = range->kvs.front();
+      if (first.key == st.candidate_key && first.create_revision == st.candidate_revision) {
+        etcd::leader_result won;
+        won.key = first.key;
+        won.revision = first.create_revision;
+        won.lease = first.lease;
+        return activate(self, won);
+      }
+      if (auto node = store::etcd::decode_node(first.value)) {
+        st.active_node = node->node_id;
+        st.active_url = node->advertise_url;
+        st.deps.view->set_active_url(node->advertise_url);
+      }
+      retry(campaign_poll);
+    });
 }
 
 void grant(self_ptr self) {

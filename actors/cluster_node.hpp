@@ -58,7 +58,10 @@ struct cluster_state {
   bool keepalive_in_flight = false;
   time_point keepalive_sent{};
   time_point lease_confirmed{}; ///< send time of the last keepalive etcd confirmed
-  // The election.
+  // The election: this node's candidate key (on its lease) and its create revision.
+  std::string candidate_key;
+  std::int64_t candidate_revision = 0;
+  std::uint64_t candidate_generation = 0; ///< the lease generation it was claimed with
   std::string leader_key;
   std::int64_t leader_revision = 0;
   std::string active_node; ///< the leader's node id, as last read

@@ -100,6 +100,16 @@ std::string range_request(std::string_view key, std::string_view range_end) {
   return json::serialize(o);
 }
 
+std::string first_created_request(std::string_view key, std::string_view range_end) {
+  json::object o;
+  o["key"] = b64(key);
+  o["range_end"] = b64(range_end);
+  o["limit"] = "1";
+  o["sort_order"] = "ASCEND";
+  o["sort_target"] = "CREATE";
+  return json::serialize(o);
+}
+
 std::string latest_request(std::string_view key, std::string_view range_end) {
   json::object o;
   o["key"] = b64(key);

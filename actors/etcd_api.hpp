@@ -41,6 +41,8 @@ struct compare {
 };
 
 std::string range_request(std::string_view key, std::string_view range_end);
+/// The oldest key (lowest create revision) of [key, range_end), with its value.
+std::string first_created_request(std::string_view key, std::string_view range_end);
 /// The most recently modified key of [key, range_end), without its value.
 std::string latest_request(std::string_view key, std::string_view range_end);
 /// A transaction: if every compare holds, `success` runs, else `failure_ranges` are read.

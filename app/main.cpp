@@ -82,10 +82,13 @@ int main(int argc, char** argv) {
     }
   }
 
+  // Declared before the actor system: it outlives every actor (the system's destructor waits
+  // for them, and a detached store may still count a queued write after shutdown).
+  coord::metrics::registry metrics;
   caf::actor_system sys{cfg};
   std::unique_ptr<coord::app::node> node_ptr;
   try {
-    node_ptr = std::make_unique<coord::app::node>(sys, cfg, std::move(repo));
+    node_ptr = std::make_unique<coord::app::node>(sys, cfg, metrics, std::move(repo));
   } catch (const std::exception& e) {
     return fail(e.what()); // e.g. a cluster.etcd URL the etcd client cannot use
   }

@@ -41,9 +41,9 @@ caf::timespan seconds_span(double s) {
 
 } // namespace
 
-node::node(caf::actor_system& sys, const config& cfg,
+node::node(caf::actor_system& sys, const config& cfg, metrics::registry& metrics,
            std::shared_ptr<store::settings_repository> repo)
-  : sys_(sys), cfg_(cfg), repo_(repo) {
+  : sys_(sys), cfg_(cfg), metrics_(metrics), repo_(repo) {
   actors::broker_config routing{cfg_.gateway_command_buffer,
                                 seconds_span(cfg_.gateway_command_buffer_ttl_s),
                                 seconds_span(cfg_.gateway_resume_window_s),

@@ -27,7 +27,7 @@ namespace coord::app {
 /// Wires the actors to the listener. start() and shutdown() run on the main thread.
 class node {
 public:
-  node(caf::actor_system& sys, const config& cfg,
+  node(caf::actor_system& sys, const config& cfg, metrics::registry& metrics,
        std::shared_ptr<store::settings_repository> repo);
   ~node();
 
@@ -48,7 +48,10 @@ public:
 private:
   caf::actor_system& sys_;
   const config& cfg_;
-  metrics::registry metrics_;
+  /// Owned by main() and declared before the actor system, so it outlives every actor: the
+  /// system's destructor waits for actors (a detached store finishing a queued write after
+  /// shutdown) that still count into it.
+  metrics::registry& metrics_;
   caf::actor broker_;
   caf::actor store_;
   std::shared_ptr<store::settings_repository> repo_; // shared with store_, for stop_waiting

@@ -382,10 +382,18 @@ class Node:
         a = await http(self.url, "GET", "/metrics")
         if a.status != 200:
             return None
+        # Prometheus text format 0.0.4: name, optional {k="v",...}, one space, the value.
+        sample = re.compile(r'^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{((?:[a-zA-Z_][a-zA-Z0-9_]*="[^"]*",?)*)\})? (\S+)$')
         for line in a.text.splitlines():
-            if re.match(re.escape(name) + r"[{ ]", line) and \
-                    all(f'{k}="{v}"' in line for k, v in (labels or {}).items()):
-                return float(line.rsplit(" ", 1)[1])
+            if line.startswith("#") or not line:
+                continue
+            m = sample.match(line)
+            check(m is not None, f"{self.name}: /metrics line not in the text format: {line!r}")
+            if m.group(1) != name:
+                continue
+            got = dict(re.findall(r'([a-zA-Z_][a-zA-Z0-9_]*)="([^"]*)"', m.group(2) or ""))
+            if all(got.get(k) == str(v) for k, v in (labels or {}).items()):
+                return float(m.group(3))
         return None
 
     async def console(self, command):
