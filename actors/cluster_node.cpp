@@ -136,49 +136,47 @@ void become_active(self_ptr self) {
                st.lease, st.revision);
 }
 
-/// Reads what the last active recorded (shard owners, voice sessions) and hands it over.
-void recover(self_ptr self) {
-  auto& st = self->state;
-  auto shards = st.deps.keys.shards();
-  st.calls.call(
-    self, "/v3/kv/range", etcd::range_request(shards, net::prefix_range_end(shards)),
+/// Reads every key under `prefix` while activating; `k` gets them, a failure fences.
+template <class F>
+void read_records(self_ptr self, const std::string& prefix, const char* what, F k) {
+  self->state.calls.call(
+    self, "/v3/kv/range", etcd::range_request(prefix, net::prefix_range_end(prefix)),
     [=](net::etcd_reply& r) {
-      auto& st = self->state;
-      if (st.role != phase::activating)
+      if (self->state.role != phase::activating)
         return;
       auto range = r.ok ? etcd::parse_range(r.body) : std::nullopt;
       if (!range)
-        return fence(self, "reading the shard records failed: " + r.error);
-      std::vector<shard_record> records;
-      for (const auto& k : range->kvs) {
-        auto shard = store::etcd::parse_shard_key(st.deps.keys, k.key);
-        auto owner = store::etcd::decode_shard_owner(k.value);
-        if (shard && owner)
-          records.push_back({*shard, *owner});
-      }
-      self->send(st.deps.planner, cl_recover_atom::value, std::move(records),
-                 caf::timespan{identify_pause}, st.deps.view);
-      auto voice = st.deps.keys.voice();
-      st.calls.call(
-        self, "/v3/kv/range", etcd::range_request(voice, net::prefix_range_end(voice)),
-        [=](net::etcd_reply& r) {
-          auto& st = self->state;
-          if (st.role != phase::activating)
-            return;
-          auto range = r.ok ? etcd::parse_range(r.body) : std::nullopt;
-          if (!range)
-            return fence(self, "reading the voice records failed: " + r.error);
-          std::vector<voice_record> sessions;
-          for (const auto& k : range->kvs) {
-            auto key = store::etcd::parse_voice_key(st.deps.keys, k.key);
-            auto clients = store::etcd::decode_voice(k.value);
-            if (key && clients)
-              sessions.push_back(voice_record{*key, std::move(*clients), false});
-          }
-          self->send(st.deps.voice_registry, cl_voice_load_atom::value, std::move(sessions));
-          become_active(self);
-        });
+        return fence(self, std::string{"reading the "} + what + " records failed: " + r.error);
+      k(range->kvs);
     });
+}
+
+/// Reads what the last active recorded (shard owners, voice sessions) and hands it over.
+void recover(self_ptr self) {
+  read_records(self, self->state.deps.keys.shards(), "shard", [=](const std::vector<etcd::kv>& kvs) {
+    auto& st = self->state;
+    std::vector<shard_record> records;
+    for (const auto& k : kvs) {
+      auto shard = store::etcd::parse_shard_key(st.deps.keys, k.key);
+      auto owner = store::etcd::decode_shard_owner(k.value);
+      if (shard && owner)
+        records.push_back({*shard, *owner});
+    }
+    self->send(st.deps.planner, cl_recover_atom::value, std::move(records),
+               caf::timespan{identify_pause}, st.deps.view);
+    read_records(self, st.deps.keys.voice(), "voice", [=](const std::vector<etcd::kv>& kvs) {
+      auto& st = self->state;
+      std::vector<voice_record> sessions;
+      for (const auto& k : kvs) {
+        auto key = store::etcd::parse_voice_key(st.deps.keys, k.key);
+        auto clients = store::etcd::decode_voice(k.value);
+        if (key && clients)
+          sessions.push_back(voice_record{*key, std::move(*clients), false});
+      }
+      self->send(st.deps.voice_registry, cl_voice_load_atom::value, std::move(sessions));
+      become_active(self);
+    });
+  });
 }
 
 void activate(self_ptr self, const etcd::leader_result& leader) {

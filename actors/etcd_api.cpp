@@ -100,25 +100,30 @@ std::string range_request(std::string_view key, std::string_view range_end) {
   return json::serialize(o);
 }
 
-std::string first_created_request(std::string_view key, std::string_view range_end) {
+namespace {
+
+/// The first key of [key, range_end) in the given order.
+std::string first_request(std::string_view key, std::string_view range_end, const char* order,
+                          const char* target, bool keys_only) {
   json::object o;
   o["key"] = b64(key);
   o["range_end"] = b64(range_end);
   o["limit"] = "1";
-  o["sort_order"] = "ASCEND";
-  o["sort_target"] = "CREATE";
+  o["sort_order"] = order;
+  o["sort_target"] = target;
+  if (keys_only)
+    o["keys_only"] = true;
   return json::serialize(o);
 }
 
+} // namespace
+
+std::string first_created_request(std::string_view key, std::string_view range_end) {
+  return first_request(key, range_end, "ASCEND", "CREATE", false);
+}
+
 std::string latest_request(std::string_view key, std::string_view range_end) {
-  json::object o;
-  o["key"] = b64(key);
-  o["range_end"] = b64(range_end);
-  o["limit"] = "1";
-  o["sort_order"] = "DESCEND";
-  o["sort_target"] = "MOD";
-  o["keys_only"] = true;
-  return json::serialize(o);
+  return first_request(key, range_end, "DESCEND", "MOD", true);
 }
 
 std::string txn_request(const std::vector<compare>& cmp, const std::vector<op>& success,

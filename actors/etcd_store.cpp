@@ -201,6 +201,29 @@ void load(self_ptr self, bool quiet, std::function<void(caf::error)> done) {
     });
 }
 
+/// A write's answer from etcd, or nullopt once `rp` got the error: etcd unreachable or
+/// refusing, an answer that is not JSON, or a failed compare that shows this node no longer
+/// leads (a failed compare of the write's own key comes back for the caller to handle).
+template <class Promise>
+std::optional<etcd::txn_result> txn_answer(self_ptr self, const net::etcd_reply& r,
+                                           Promise& rp) {
+  if (!r.ok) {
+    self->state.deps.metrics->store_commit_failures.inc();
+    rp.deliver(etcd_failed(r));
+    return std::nullopt;
+  }
+  auto t = etcd::parse_txn(r.body);
+  if (!t) {
+    rp.deliver(unavailable("etcd answered a transaction that is not JSON"));
+    return std::nullopt;
+  }
+  if (!t->succeeded && !still_leader(self, *t)) {
+    rp.deliver(unavailable("this node is no longer the active node; nothing changed"));
+    return std::nullopt;
+  }
+  return t;
+}
+
 template <class Promise, class Value>
 void deliver_after(self_ptr self, std::int64_t revision, Promise rp, Value v) {
   after_revision(self, revision, [rp, v]() mutable { rp.deliver(v); });
@@ -213,11 +236,10 @@ void write_guild(self_ptr self, std::uint64_t guild,
                  proto::guild_settings base, std::int64_t base_revision, settings_promise rp,
                  int attempts) {
   auto& st = self->state;
-  if (!st.active)
-    {
-      rp.deliver(unavailable("this node is not the active node; nothing changed"));
-      return;
-    }
+  if (!st.active) {
+    rp.deliver(unavailable("this node is not the active node; nothing changed"));
+    return;
+  }
   auto next = base;
   change(next);
   auto key = st.deps.keys.guild_key(guild);
@@ -227,31 +249,15 @@ void write_guild(self_ptr self, std::uint64_t guild,
   st.calls.call(
     self, "/v3/kv/txn", etcd::txn_request(cmp, ops, {key, st.leader_key}),
     [=](net::etcd_reply& r) mutable {
-      if (!r.ok) {
-        self->state.deps.metrics->store_commit_failures.inc();
-        {
-          rp.deliver(etcd_failed(r));
-          return;
-        }
-      }
-      auto t = etcd::parse_txn(r.body);
+      auto t = txn_answer(self, r, rp);
       if (!t)
-        {
-          rp.deliver(unavailable("etcd answered a transaction that is not JSON"));
-          return;
-        }
+        return;
       if (t->succeeded)
         return deliver_after(self, t->revision, rp, next);
-      if (!still_leader(self, *t))
-        {
-          rp.deliver(unavailable("this node is no longer the active node; nothing changed"));
-          return;
-        }
-      if (attempts <= 1)
-        {
-          rp.deliver(make_coord_error(coord_errc::store_failed, "write raced too often"));
-          return;
-        }
+      if (attempts <= 1) {
+        rp.deliver(make_coord_error(coord_errc::store_failed, "write raced too often"));
+        return;
+      }
       // Somebody else changed the guild meanwhile: apply the change to what is there now.
       proto::guild_settings fresh;
       std::int64_t fresh_revision = 0;
@@ -296,25 +302,10 @@ bool_promise write_supporter(self_ptr self, std::uint64_t id, bool add) {
   }
   st.calls.call(self, "/v3/kv/txn", etcd::txn_request(cmp, ops, {st.leader_key}),
                 [=](net::etcd_reply& r) mutable {
-                  if (!r.ok) {
-                    self->state.deps.metrics->store_commit_failures.inc();
-                    {
-                      rp.deliver(etcd_failed(r));
-                      return;
-                    }
-                  }
-                  auto t = etcd::parse_txn(r.body);
+                  auto t = txn_answer(self, r, rp);
                   if (!t)
-                    {
-                      rp.deliver(unavailable("etcd answered a transaction that is not JSON"));
-                      return;
-                    }
+                    return;
                   if (!t->succeeded) {
-                    if (!still_leader(self, *t))
-                      {
-                        rp.deliver( unavailable("this node is no longer the active node; nothing changed"));
-                        return;
-                      }
                     rp.deliver(false); // add: already a supporter
                     return;
                   }
