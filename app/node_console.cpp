@@ -1,6 +1,6 @@
 // The debug console of a node (SPEC.md §8): the inspector actor and the console listener.
 
-#include "actors/inspector.hpp"
+#include "actors/console/inspector.hpp"
 #include "app/node.hpp"
 #include "net/console_server.hpp"
 #include "net/server.hpp"

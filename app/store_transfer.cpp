@@ -1,6 +1,6 @@
 #include "app/store_transfer.hpp"
 
-#include "actors/etcd_api.hpp"
+#include "actors/cluster/etcd_api.hpp"
 #include "app/config.hpp"
 #include "net/etcd_client.hpp"
 #include "store/etcd_layout.hpp"

@@ -3,6 +3,8 @@
 // interface. It only frames: each line goes to a hook, each answer comes back through a
 // console_reply; what the lines mean is the inspector actor's business.
 
+#include "actors/ports.hpp"
+
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -10,31 +12,7 @@
 
 namespace coord::net {
 
-/// Answers one console line. Thread-safe; the first answer wins, later ones are ignored.
-/// Dropping every reference without answering answers "ERR internal error".
-class console_reply {
-public:
-  virtual ~console_reply() = default;
-
-  /// Writes `text` as the answer. Empty lines and '\r' inside it are dropped and an empty
-  /// line is added after it, so the answer ends with exactly one empty line.
-  virtual void answer(std::string text) = 0;
-
-  /// Writes `text` as answer() does, then closes the connection.
-  virtual void answer_and_close(std::string text) = 0;
-
-  /// Whether this connection has passed `auth` (kept per connection by net/).
-  virtual bool authenticated() const noexcept = 0;
-
-  /// Marks this connection as authenticated.
-  virtual void set_authenticated() noexcept = 0;
-
-  /// "ip:port" of the peer.
-  virtual const std::string& remote_address() const noexcept = 0;
-
-  /// "host:port" the console listens on.
-  virtual const std::string& listener_address() const noexcept = 0;
-};
+using ports::console_reply;
 
 /// Receives one line (without its "\n" or "\r\n", never empty or blank) of one connection.
 /// Called on the console's io thread; must hand the line over and return at once. The next

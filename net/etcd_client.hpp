@@ -14,6 +14,8 @@
 // the client either unless nothing else refers to it (it is then torn down once the callback
 // returns, without joining).
 
+#include "actors/ports.hpp"
+
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -37,71 +39,32 @@ struct etcd_options {
   std::chrono::milliseconds watch_retry{300};
 };
 
-/// What one call got.
-struct etcd_reply {
-  bool ok = false;      ///< an HTTP 200 arrived (body holds etcd's JSON answer)
-  unsigned status = 0;  ///< the HTTP status; 0 when no endpoint answered
-  std::string body;     ///< the response body (JSON; etcd's {"error","code"} on 4xx/5xx)
-  /// One line when !ok: "HTTP 503 <first line of the body>" for an answer, else each failed
-  /// attempt as "<endpoint> <what>" joined by "; " ("http://h:1 connect: Connection refused;
-  /// http://h:2 timeout").
-  std::string error;
-  std::string endpoint; ///< the endpoint that answered (or failed last)
-};
+using ports::etcd_reply;
+using ports::etcd_watch;
+using ports::etcd_watch_callbacks;
 
-/// What a watch reports.
-struct etcd_watch_callbacks {
-  /// One watch response with events: the JSON text of its "result" object, events in
-  /// revision order. Never called for the "created" answer or progress notifications.
-  std::function<void(std::string result_json)> on_events;
-  /// The stream is open (true) or broken and being reopened (false).
-  std::function<void(bool open)> on_state;
-  /// etcd compacted past the revision the watch had to resume from: events were lost, the
-  /// watch has stopped; the owner must read the range again and watch anew.
-  std::function<void(std::int64_t compact_revision)> on_compacted;
-};
-
-/// A running watch; cancel() or destroying the handle ends it: no callback of this watch
-/// starts after cancel() returns. Called from another thread while one of its callbacks runs,
-/// cancel() waits for that callback to finish (so a callback must not wait for a thread that
-/// may be cancelling it); called from its own callback, it returns at once.
-class etcd_watch {
+class etcd_client final : public ports::etcd_port {
 public:
-  virtual ~etcd_watch() = default;
-  /// Idempotent; harmless after the client is gone.
-  virtual void cancel() = 0;
-  /// The revision the stream resumes from after a break: the last event's mod_revision + 1
-  /// (while no event arrived: the start revision; for a watch "from now", 0 until etcd
-  /// confirms it, then the revision of that confirmation + 1).
-  virtual std::int64_t next_revision() const = 0;
-  /// The endpoint the stream uses or is opening ("" before the first attempt).
-  virtual std::string endpoint() const = 0;
-};
-
-class etcd_client {
-public:
-  /// For `call`: no deadline (an election campaign waits until it wins).
-  static constexpr std::chrono::milliseconds no_timeout{-1};
-
   /// Starts the io thread. Throws std::invalid_argument with a one-line message when an
   /// endpoint is not an "http://host:port" URL or none is given.
   explicit etcd_client(etcd_options opts);
   /// Cancels every call and watch and joins the io thread; calls in flight get no callback.
-  ~etcd_client();
+  ~etcd_client() override;
   etcd_client(const etcd_client&) = delete;
   etcd_client& operator=(const etcd_client&) = delete;
 
   /// POSTs `body` (JSON) to `path`. `done` runs exactly once on the io thread (unless the
   /// client is destroyed first). Thread-safe. `timeout` zero: the options' request_timeout.
   void call(std::string path, std::string body, std::function<void(etcd_reply)> done,
-            std::chrono::milliseconds timeout = std::chrono::milliseconds{0});
+            std::chrono::milliseconds timeout = std::chrono::milliseconds{0}) override;
 
   /// Watches [key, range_end) from `start_revision` (0: from now). On a break it reopens on
   /// the next endpoint from next_revision(), so no event is lost or repeated. The stream
   /// requires a leader (as clientv3's WithRequireLeader): a member cut off from the cluster
   /// ends it after a few election timeouts, and the watch moves on. Thread-safe.
   std::shared_ptr<etcd_watch> watch(std::string key, std::string range_end,
-                                    std::int64_t start_revision, etcd_watch_callbacks cb);
+                                    std::int64_t start_revision,
+                                    etcd_watch_callbacks cb) override;
 
   const etcd_options& options() const noexcept { return opts_; }
 

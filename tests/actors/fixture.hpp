@@ -20,12 +20,12 @@
 namespace coord::test {
 
 /// A connection that records what the actors do with it.
-class fake_connection final : public net::connection {
+class fake_connection final : public ports::connection {
 public:
-  fake_connection(std::uint64_t id, net::dialect d) : id_(id), dialect_(d) {}
+  fake_connection(std::uint64_t id, ports::dialect d) : id_(id), dialect_(d) {}
   std::uint64_t id() const noexcept override { return id_; }
-  net::dialect dialect() const noexcept override { return dialect_; }
-  void send(net::buffer data, bool binary) override {
+  ports::dialect dialect() const noexcept override { return dialect_; }
+  void send(ports::buffer data, bool binary) override {
     if (!closed)
       sent.emplace_back(std::move(data), binary);
   }
@@ -36,24 +36,24 @@ public:
   std::size_t queued_bytes() const noexcept override { return 0; }
   const std::string& remote_address() const noexcept override { return remote_; }
 
-  std::vector<std::pair<net::buffer, bool>> sent;
+  std::vector<std::pair<ports::buffer, bool>> sent;
   std::optional<std::pair<std::uint16_t, std::string>> closed;
 
 private:
   std::uint64_t id_;
-  net::dialect dialect_;
+  ports::dialect dialect_;
   std::string remote_ = "127.0.0.1:1";
 };
 
 /// An actor system on the test coordinator.
 /// An HTTP responder that records the one answer of a request.
-class fake_responder final : public net::http_responder {
+class fake_responder final : public ports::http_responder {
 public:
-  void respond(net::http_response r) override {
+  void respond(ports::http_response r) override {
     if (!answer)
       answer = std::move(r);
   }
-  std::optional<net::http_response> answer;
+  std::optional<ports::http_response> answer;
 };
 
 struct actor_fixture {

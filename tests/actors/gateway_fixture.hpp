@@ -7,9 +7,9 @@
 
 #include "tests/actors/fixture.hpp"
 
-#include "actors/broker.hpp"
-#include "actors/gateway_session.hpp"
-#include "actors/shard_planner.hpp"
+#include "actors/broker/broker.hpp"
+#include "actors/gateway/gateway_session.hpp"
+#include "actors/shards/shard_planner.hpp"
 #include "proto/errors.hpp"
 #include "proto/gateway_codec.hpp"
 #include "proto/zlib_codec.hpp"
@@ -131,7 +131,7 @@ struct gateway_fixture : actor_fixture {
 
   /// A new connection `id` on /gateway; its session actor has sent HELLO.
   std::shared_ptr<fake_connection> open(std::uint64_t id) {
-    auto conn = std::make_shared<fake_connection>(id, net::dialect::gateway);
+    auto conn = std::make_shared<fake_connection>(id, ports::dialect::gateway);
     actors::gateway_deps deps;
     deps.secret = secret;
     deps.heartbeat_interval_ms = 30000;
@@ -187,7 +187,7 @@ struct gateway_fixture : actor_fixture {
   /// A stored-state change the store broadcasts to the gateway sessions (§4.6).
   void broadcast(std::uint64_t guild) {
     actors::broadcast_msg msg;
-    msg.gateway = net::make_buffer(gw::encode_music_command_update(guild, true));
+    msg.gateway = ports::make_buffer(gw::encode_music_command_update(guild, true));
     caf::anon_send(broker, actors::broadcast_atom::value, msg);
     sched.run();
   }
@@ -224,7 +224,7 @@ struct gateway_fixture : actor_fixture {
   caf::scoped_actor store;   ///< stands in for the store
   caf::actor broker;
   caf::actor planner;
-  std::map<std::uint64_t, std::shared_ptr<net::session_sink>> sinks;
+  std::map<std::uint64_t, std::shared_ptr<ports::session_sink>> sinks;
   std::map<std::uint64_t, std::shared_ptr<fake_connection>> conns;
 };
 

@@ -1,0 +1,40 @@
+#pragma once
+// The debug console (SPEC.md §8): net/ hands lines to the inspector, which asks the other
+// actors what they hold.
+
+#include "actors/ports.hpp"
+
+#include <caf/atom.hpp>
+#include <caf/allowed_unsafe_message_type.hpp>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace coord::actors {
+
+/// net -> inspector: one console line (std::string line, console_reply_ptr).
+using console_atom = caf::atom_constant<caf::atom("cd_console")>;
+/// -> a well-known or session actor: describe yourself -> actor_summary.
+using inspect_atom = caf::atom_constant<caf::atom("cd_inspect")>;
+
+using console_reply_ptr = std::shared_ptr<ports::console_reply>;
+
+/// What an actor says about itself, as ordered key/value pairs ("state" -> "identified").
+using summary_fields = std::vector<std::pair<std::string, std::string>>;
+
+/// An actor's answer to inspect_atom.
+struct actor_summary {
+  std::string name;        ///< the state's `name`
+  std::uint64_t id = 0;    ///< the actor id
+  std::size_t mailbox = 0; ///< messages waiting in its mailbox
+  summary_fields fields;
+  bool answered = true; ///< false: made up by the asker, name and id only (no mailbox)
+};
+
+} // namespace coord::actors
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(coord::actors::console_reply_ptr)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(coord::actors::actor_summary)

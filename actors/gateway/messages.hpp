@@ -1,0 +1,56 @@
+#pragma once
+// Gateway sessions and the broker (SPEC.md §4.6, §4.8, resume §4.9).
+
+#include <caf/atom.hpp>
+#include <caf/allowed_unsafe_message_type.hpp>
+
+#include <cstdint>
+#include <vector>
+
+namespace coord::actors {
+
+/// gateway session -> broker: identify succeeded (std::uint64_t session, std::uint8_t
+/// proto::gateway::service_type, bool compress, std::vector<std::uint32_t> shards); the broker
+/// sends IDENTIFIED (with a new sessionId and `s`).
+using gw_ident_atom = caf::atom_constant<caf::atom("cd_gwident")>;
+/// gateway session -> broker: send one op 2 event of its own (std::uint64_t session,
+/// std::string payload without `s`): numbered, buffered for replay, compressed when asked.
+using gw_send_atom = caf::atom_constant<caf::atom("cd_gwsend")>;
+/// gateway session -> broker: its connection ended (std::uint64_t session, std::uint64_t
+/// connection, std::uint16_t close code): resumable or ended (SPEC §4.9).
+using gw_gone_atom = caf::atom_constant<caf::atom("cd_gwgone")>;
+/// gateway session -> broker: it closes for a protocol error (4001-4006): the session ends
+/// with its connection, not resumable (std::uint64_t session).
+using gw_end_atom = caf::atom_constant<caf::atom("cd_gwend")>;
+/// gateway session -> broker: RESUME (std::string sessionId, std::uint64_t seq,
+/// std::uint64_t connection, caf::actor session actor) -> resume_answer. On success the
+/// broker has replayed the frames after seq and sent RESUMED.
+using gw_resume_atom = caf::atom_constant<caf::atom("cd_gwresum")>;
+/// broker -> the session actor of a connection a RESUME took over: skip the cleanup, the
+/// session lives on in the new connection.
+using gw_taken_atom = caf::atom_constant<caf::atom("cd_gwtaken")>;
+/// broker -> broker: a resumable session's command grace ended (std::uint64_t session,
+/// std::uint64_t generation).
+using gw_grace_atom = caf::atom_constant<caf::atom("cd_gwgrace")>;
+/// broker -> broker: a resumable session's window ended (std::uint64_t session,
+/// std::uint64_t generation).
+using gw_expire_atom = caf::atom_constant<caf::atom("cd_gwexpir")>;
+
+/// The broker's answer to a RESUME.
+struct resume_answer {
+  bool ok = false;          ///< false: INVALID_SESSION
+  std::uint64_t session = 0; ///< the resumed session's id (its first connection's)
+  std::uint8_t type = 0;    ///< proto::gateway::service_type
+  bool compress = false;
+  std::vector<std::uint32_t> shards; ///< a sharder's shards before it went away
+};
+/// gateway session -> broker: a heartbeat's data (std::uint64_t session, std::uint64_t
+/// heap_used, std::int64_t guilds or -1).
+using gw_hb_atom = caf::atom_constant<caf::atom("cd_gwhb")>;
+/// gateway session -> broker: the shards a sharder holds now (std::uint64_t session,
+/// std::vector<std::uint32_t>).
+using gw_shards_atom = caf::atom_constant<caf::atom("cd_gwshard")>;
+
+} // namespace coord::actors
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(coord::actors::resume_answer)

@@ -1,0 +1,40 @@
+#pragma once
+// Plain HTTP requests: /healthz, /metrics, the admin API of SPEC.md §6 and the dashboard's
+// page and data (§10). It never blocks: each request that needs another actor is a CAF
+// request whose answer is written back through the responder (net/ posts it onto the
+// connection's strand).
+
+#include "actors/cluster/cluster_view.hpp"
+#include "actors/messages.hpp"
+#include "actors/cache/read_api.hpp"
+#include "metrics/registry.hpp"
+
+#include <caf/event_based_actor.hpp>
+#include <caf/stateful_actor.hpp>
+
+namespace coord::actors {
+
+/// What the HTTP API needs of the rest of the node.
+struct http_api_deps {
+  std::string admin_token; ///< admin.token; empty disables the admin API (403)
+  caf::actor broker;
+  caf::actor store;
+  caf::actor stats;
+  metrics::registry* metrics = nullptr;
+  caf::actor planner;   ///< shard planner (GET /api/v1/shards)
+  read_api_deps read;   ///< the cache read API (/discord, /services)
+  /// Cluster mode: a standby answers /healthz, the admin and the read API with 503 and
+  /// where the active node is (SPEC §9). Null: a single node.
+  std::shared_ptr<cluster_view> view;
+};
+
+struct http_api_state {
+  static inline const char* name = "http_api";
+  http_api_deps deps;
+  caf::actor dashboard; ///< GET /api/v1/dashboard (spawned linked to this actor)
+};
+
+/// Spawn with `sys.spawn(http_api, deps)`; send it (http_atom, http_request, responder).
+caf::behavior http_api(caf::stateful_actor<http_api_state>* self, http_api_deps deps);
+
+} // namespace coord::actors
