@@ -6,6 +6,9 @@
 
 #include <caf/atom.hpp>
 #include <caf/allowed_unsafe_message_type.hpp>
+#include <caf/meta/type_name.hpp>
+#include <caf/replies_to.hpp>
+#include <caf/typed_actor.hpp>
 
 #include <cstdint>
 #include <memory>
@@ -34,7 +37,17 @@ struct actor_summary {
   bool answered = true; ///< false: made up by the asker, name and id only (no mailbox)
 };
 
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, actor_summary& x) {
+  return f(caf::meta::type_name("actor_summary"), x.name, x.id, x.mailbox, x.fields,
+           x.answered);
+}
+
+/// What every long-lived actor answers: the console's `inspect_atom`. Every typed handle
+/// converts to this one, so the inspector can hold them all in one list.
+using inspectable_actor =
+  caf::typed_actor<caf::replies_to<inspect_atom>::with<actor_summary>>;
+
 } // namespace coord::actors
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(coord::actors::console_reply_ptr)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(coord::actors::actor_summary)
