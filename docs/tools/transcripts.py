@@ -10,6 +10,8 @@ packages) and curl. It starts two nodes on free ports with temporary SQLite file
 shipped conf/coordinator.ini plus the options named in each transcript), talks to them over
 real websockets and HTTP, and stops them. Each transcript sits between
 `<!-- transcript:NAME begin -->` and `<!-- transcript:NAME end -->` in docs/protocol.md.
+
+Past 400 lines on purpose: one transcript per dialect against one node, printed in order.
 """
 
 import argparse

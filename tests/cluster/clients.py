@@ -4,6 +4,9 @@ loss it asks every node's /healthz and connects to the one answering 200 — and
 sees, with the time, into one shared event log.
 
 The dialects are docs/protocol.md §3 (companion), §4 (gateway) and §5 (voice).
+
+Past 400 lines on purpose: the five clients share the follow-the-active loop and the
+event log; split apart, each would import all of it back.
 """
 import asyncio
 import json

@@ -3,6 +3,9 @@ coordinator nodes started by PID on free 127.0.0.1 ports with temp data dirs, a 
 per node that remembers every answer, and a small asyncio HTTP client.
 
 Everything runs on one asyncio loop; times are time.monotonic() seconds.
+
+Past 400 lines on purpose: the etcd members, the nodes and the pollers share one process
+and port plumbing.
 """
 import asyncio
 import base64

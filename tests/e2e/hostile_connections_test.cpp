@@ -2,6 +2,7 @@
 // malformed upgrades, max_sessions, thousands of dropped connections, peers stuck mid-frame,
 // and slow readers on every dialect. After every attack the node must still serve a
 // well-behaved client, and what the attack held (sessions, slots, descriptors) comes back.
+// Past 400 lines on purpose: each attack is checked with the same "still serves" probe.
 
 #include "tests/e2e/hostile.hpp"
 

@@ -2,6 +2,7 @@
 // sequence numbers, a dropped worker resuming without losing or repeating a command, every
 // INVALID_SESSION case, compression, the grace after which commands go to the other workers,
 // the takeover of a still-open connection, and a randomized run of drops and resumes.
+// Past 400 lines on purpose: every resume case shares the worker/sharder pair set up here.
 
 #include "tests/e2e/gateway_client.hpp"
 

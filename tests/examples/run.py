@@ -22,6 +22,8 @@ Then SIGTERM the node (by PID) and expect exit 0.
 Usage: tests/examples/run.py [--coordinator PATH] [--lang python|js ...] [--keep-logs]
 The Python examples run with /usr/bin/python3 (Debian's, with python3-websockets), or
 $EXAMPLES_PYTHON; the JavaScript ones with node after `npm ci` in examples/js.
+
+Past 400 lines on purpose: one check per example, all against the same node and workers.
 """
 import argparse
 import json

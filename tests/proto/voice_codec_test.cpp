@@ -1,3 +1,6 @@
+// proto/voice_codec.hpp: every voice message decoded, refused and encoded (golden files).
+// Past 400 lines on purpose: one case per message of SPEC.md §5, beside the golden helpers.
+
 #include "tests/proto/golden.hpp"
 #include <boost/test/unit_test.hpp>
 
