@@ -4,11 +4,13 @@
 // responder, a console reply, an etcd client). No actor header includes a net/ header; net/
 // includes this one. Nothing here includes Beast, Asio or CAF.
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
+#include <optional>
 #include <string_view>
 
 namespace coord::ports {
@@ -25,19 +27,42 @@ inline buffer make_buffer(std::string s) {
 /// The three wire dialects (SPEC.md §3-§5).
 enum class dialect : std::uint8_t { companion = 0, gateway = 1, voice = 2 };
 
-constexpr std::size_t dialect_count = 3;
+/// The one list of dialects: each one's name (config group, console, metrics label) and the
+/// websocket paths that serve it (SPEC.md §1). Indexed by the enum's value.
+struct dialect_info {
+  ports::dialect dialect;
+  const char* name;
+  std::array<std::string_view, 2> paths; ///< an empty path: none
+};
+inline constexpr std::array<dialect_info, 3> dialects{{
+  {dialect::companion, "companion", {"/companion", ""}},
+  {dialect::gateway, "gateway", {"/gateway", "/ws/v1"}},
+  {dialect::voice, "voice", {"/ws", ""}},
+}};
+
+constexpr std::size_t dialect_count = dialects.size();
 
 /// "companion", "gateway" or "voice".
-inline const char* to_string(dialect d) noexcept {
-  switch (d) {
-    case dialect::companion:
-      return "companion";
-    case dialect::gateway:
-      return "gateway";
-    case dialect::voice:
-      return "voice";
-  }
-  return "unknown";
+constexpr const char* to_string(dialect d) noexcept {
+  const auto i = static_cast<std::size_t>(d);
+  return i < dialects.size() ? dialects[i].name : "unknown";
+}
+
+/// The dialect named `name` (exact, lower case), if any.
+constexpr std::optional<dialect> dialect_named(std::string_view name) noexcept {
+  for (const auto& d : dialects)
+    if (name == d.name)
+      return d.dialect;
+  return std::nullopt;
+}
+
+/// The dialect served on `path` (no query string), if any.
+constexpr std::optional<dialect> dialect_at(std::string_view path) noexcept {
+  for (const auto& d : dialects)
+    for (auto p : d.paths)
+      if (!p.empty() && path == p)
+        return d.dialect;
+  return std::nullopt;
 }
 
 /// One websocket peer as the protocol side sees it. Every member is thread-safe.

@@ -1,10 +1,17 @@
 #include "metrics/registry.hpp"
 
+#include "actors/ports.hpp"
+
 #include <cstdio>
 
 namespace coord::metrics {
 
-const std::array<const char*, dialects> dialect_names{"companion", "gateway", "voice"};
+const std::array<const char*, dialects> dialect_names = [] {
+  std::array<const char*, dialects> out{};
+  for (const auto& d : ports::dialects)
+    out[static_cast<std::size_t>(d.dialect)] = d.name;
+  return out;
+}();
 const std::array<const char*, cache_types> cache_type_names{"member", "role",    "user",
                                                             "guild",  "channel", "voiceState"};
 const std::array<const char*, cache_ignore_reasons> cache_ignore_reason_names{"dm_channel"};

@@ -2,6 +2,8 @@
 // Counters an operator reads from GET /metrics (SPEC.md §8). Lock-free on the hot paths:
 // net/ and the actors bump atomics; the renderer reads them.
 
+#include "actors/ports.hpp"
+
 #include <array>
 #include <atomic>
 #include <cstdint>
@@ -54,7 +56,7 @@ private:
 };
 
 /// Index of a dialect in the per-dialect arrays: 0 companion, 1 gateway, 2 voice.
-constexpr std::size_t dialects = 3;
+constexpr std::size_t dialects = ports::dialect_count;
 extern const std::array<const char*, dialects> dialect_names;
 
 /// Outcomes of EXECUTE_COMMAND routing.

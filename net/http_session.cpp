@@ -26,14 +26,7 @@ constexpr const char* json = "application/json";
 
 /// The dialect served on `target`'s path (query string ignored), if any.
 std::optional<dialect> dialect_of(std::string_view target) {
-  const auto path = target.substr(0, target.find('?'));
-  if (path == "/companion")
-    return dialect::companion;
-  if (path == "/gateway" || path == "/ws/v1")
-    return dialect::gateway;
-  if (path == "/ws")
-    return dialect::voice;
-  return std::nullopt;
+  return ports::dialect_at(target.substr(0, target.find('?')));
 }
 
 bool is_http_error(const boost::system::error_code& ec) {

@@ -97,13 +97,8 @@ console_command parse_console_command(std::string_view line) {
       break;
     case verb::sessions:
       if (args == 1) {
-        const auto d = lower(words[1]);
-        if (d == "companion")
-          c.dialect = ports::dialect::companion;
-        else if (d == "gateway")
-          c.dialect = ports::dialect::gateway;
-        else if (d == "voice")
-          c.dialect = ports::dialect::voice;
+        if (auto d = ports::dialect_named(lower(words[1])))
+          c.dialect = *d;
         else
           return invalid("ERR unknown dialect '" + printable(words[1]) +
                          "' (companion, gateway or voice)");
