@@ -17,11 +17,11 @@
 
 namespace coord::actors {
 
-/// net -> session: one websocket message (std::string data, bool binary).
+/// net -> session: one websocket message (session_actor shows the arguments).
 using frame_atom = caf::atom_constant<caf::atom("cd_frame")>;
 /// net -> session: a pong arrived.
 using pong_atom = caf::atom_constant<caf::atom("cd_pong")>;
-/// net -> session: the connection ended (std::uint16_t code).
+/// net -> session: the connection ended, with its close code.
 using closed_atom = caf::atom_constant<caf::atom("cd_closed")>;
 
 using connection_ptr = std::shared_ptr<ports::connection>;
