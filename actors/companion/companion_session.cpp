@@ -4,7 +4,6 @@
 #include "proto/companion_codec.hpp"
 #include "proto/errors.hpp"
 
-#include <caf/event_based_actor.hpp>
 #include <caf/send.hpp>
 
 #include <type_traits>
@@ -12,90 +11,112 @@
 
 namespace coord::actors {
 
-void companion_session_state::close(std::uint16_t code, std::string reason) {
-  if (closing)
-    return;
-  closing = true;
-  if (code == proto::close::rate_limited)
-    deps.metrics->rate_limited[static_cast<std::size_t>(ports::dialect::companion)].inc();
-  conn->close(code, std::move(reason));
-}
-
 namespace {
 
-using self_ptr = caf::stateful_actor<companion_session_state>*;
+namespace companion = proto::companion;
 
-void handle_frame(self_ptr self, const std::string& data, bool binary) {
-  namespace companion = proto::companion;
+using self_ptr = companion_session_actor::stateful_pointer<companion_session_state>;
+using behavior = companion_session_actor::behavior_type;
+
+// A typed actor send()s only to typed handles; the store, the stats and the broker are still
+// caf::actor, and none of them asks who sent, so the session uses anon_send.
+
+behavior handshaken(self_ptr self);
+behavior closing(self_ptr self);
+
+/// Closes the session once and enters closing.
+void close(self_ptr self, std::uint16_t code, std::string reason) {
+  if (self->state.core.close(code, std::move(reason)))
+    self->become(closing(self));
+}
+
+void dispatch(self_ptr self, companion::client_message& msg) {
   auto& st = self->state;
-  if (st.closing)
-    return;
-  if (!st.limiter.allow(self->clock().now()))
-    return st.close(proto::close::rate_limited, "rate limited");
-  if (binary)
-    return st.close(proto::close::invalid_json, "binary frames are not accepted");
-  // SPEC.md §3 check order: JSON, key, op (open), then identify state, then fields.
-  auto env = companion::open(data, st.deps.key);
-  if (!env)
-    return st.close(proto::close_code(env.error().code), env.error().reason);
-  if (env->op != 1 && !st.identified)
-    return st.close(proto::close::not_identified, "handshake first");
-  auto msg = companion::decode(*env);
-  if (!msg)
-    return st.close(proto::close_code(msg.error().code), msg.error().reason);
   std::visit(
     [&](auto& m) {
       using T = std::decay_t<decltype(m)>;
       if constexpr (std::is_same_v<T, companion::handshake>) {
-        st.identified = true;
+        if (st.core.phase() != session_phase::identified)
+          enter(self, session_phase::identified, handshaken(self));
         // The store answers through the broker, which then starts broadcasting to us.
-        self->send(st.deps.store, handshake_atom::value, st.conn->id(),
-                   std::move(m.guild_ids));
+        caf::anon_send(st.deps.store, handshake_atom::value, st.core.id(), std::move(m.guild_ids));
       } else if constexpr (std::is_same_v<T, companion::guild_request>) {
-        self->send(st.deps.store, guild_req_atom::value, m.guild_id);
+        caf::anon_send(st.deps.store, guild_req_atom::value, m.guild_id);
       } else {
-        self->send(st.deps.stats, music_stats_atom::value, st.conn->id(), m.shard_id,
+        caf::anon_send(st.deps.stats, music_stats_atom::value, st.core.id(), m.shard_id,
                    m.playing_music);
       }
     },
-    *msg);
+    msg);
+}
+
+/// One frame in connected (`handshake_first`) or handshaken, in SPEC.md §3's check order:
+/// JSON, key, op (open), then the handshake state, then the fields.
+void handle_frame(self_ptr self, const std::string& data, bool binary, bool handshake_first) {
+  auto& st = self->state;
+  if (auto refused = st.core.admit(self->clock().now(), binary, "binary frames are not accepted"))
+    return close(self, refused->code, std::move(refused->reason));
+  auto env = companion::open(data, st.deps.key);
+  if (!env)
+    return close(self, proto::close_code(env.error().code), env.error().reason);
+  if (handshake_first && env->op != 1)
+    return close(self, proto::close::not_identified, "handshake first");
+  auto msg = companion::decode(*env);
+  if (!msg)
+    return close(self, proto::close_code(msg.error().code), msg.error().reason);
+  dispatch(self, *msg);
 }
 
 /// What the console shows of the session: state, age, last heartbeat.
-summary_fields inspect_fields(const companion_session_state& st,
-                              caf::actor_clock::time_point now) {
-  using std::chrono::duration_cast;
-  using std::chrono::milliseconds;
-  const char* state = st.closing ? "closing" : st.identified ? "identified" : "connected";
-  return {{"session", std::to_string(st.conn->id())},
-          {"state", state},
-          {"age_ms", std::to_string(duration_cast<milliseconds>(now - st.opened).count())},
-          {"last_heartbeat_ms_ago",
-           st.last_pong ? std::to_string(duration_cast<milliseconds>(now - *st.last_pong).count())
-                        : std::string("never")}};
+summary_fields inspect_fields(self_ptr self) {
+  auto& core = self->state.core;
+  auto now = self->clock().now();
+  return {{"session", std::to_string(core.id())},
+          {"state", to_string(core.phase())},
+          {"age_ms", core.age_ms(now)},
+          {"last_heartbeat_ms_ago", core.last_pong_ms_ago(now)}};
+}
+
+void teardown(self_ptr self, std::uint16_t) {
+  auto& st = self->state;
+  caf::anon_send(st.deps.broker, unregister_atom::value, st.core.id());
+  caf::anon_send(st.deps.stats, forget_atom::value, st.core.id());
+}
+
+/// One state: the shared handlers, `on_frame`, and the heartbeat monitor's messages, which
+/// never come (companion liveness is net/'s pings).
+template <class OnFrame>
+behavior state(self_ptr self, OnFrame on_frame) {
+  return compose<behavior>(shared_handlers(self, inspect_fields, teardown), std::move(on_frame),
+                           [](hb_warn_atom) {}, [](hb_expired_atom) {});
+}
+
+behavior connected(self_ptr self) {
+  return state(self, [self](frame_atom, const std::string& data, bool binary) {
+    handle_frame(self, data, binary, true);
+  });
+}
+
+behavior handshaken(self_ptr self) {
+  return state(self, [self](frame_atom, const std::string& data, bool binary) {
+    handle_frame(self, data, binary, false);
+  });
+}
+
+/// We asked net/ to close: later frames are ignored.
+behavior closing(self_ptr self) {
+  return state(self, [](frame_atom, const std::string&, bool) {});
 }
 
 } // namespace
 
-caf::behavior companion_session(caf::stateful_actor<companion_session_state>* self,
-                                connection_ptr conn, companion_deps deps) {
-  self->state.conn = std::move(conn);
-  self->state.limiter = rate_limiter{deps.messages_per_minute};
+companion_session_actor::behavior_type
+companion_session(companion_session_actor::stateful_pointer<companion_session_state> self,
+                  connection_ptr conn, companion_deps deps) {
+  self->state.core = session_core{std::move(conn), ports::dialect::companion,
+                                  deps.messages_per_minute, deps.metrics, self->clock().now()};
   self->state.deps = std::move(deps);
-  self->state.opened = self->clock().now();
-  return {
-    [=](frame_atom, const std::string& data, bool binary) { handle_frame(self, data, binary); },
-    [=](pong_atom) { self->state.last_pong = self->clock().now(); },
-    [=](inspect_atom) {
-      return summarize(self, inspect_fields(self->state, self->clock().now()));
-    },
-    [=](closed_atom, std::uint16_t) {
-      auto& st = self->state;
-      self->send(st.deps.broker, unregister_atom::value, st.conn->id());
-      self->send(st.deps.stats, forget_atom::value, st.conn->id());
-      self->quit();
-    },
-  };
+  return connected(self);
 }
 
 std::shared_ptr<ports::session_sink> open_companion_session(caf::actor_system& sys,

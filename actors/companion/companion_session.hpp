@@ -1,17 +1,14 @@
 #pragma once
-// One companion session (SPEC.md §3): the check order, the handshake, op 2 and op 5.
+// One companion session (SPEC.md §3): the check order, the handshake, op 2 and op 5. States:
+// connected (only op 1 opens) -> handshaken -> closing.
 
 #include "actors/messages.hpp"
-#include "actors/session/rate_limiter.hpp"
+#include "actors/session/session_core.hpp"
 #include "metrics/registry.hpp"
 
-#include <caf/actor_clock.hpp>
 #include <caf/actor_system.hpp>
-#include <caf/event_based_actor.hpp>
 #include <caf/stateful_actor.hpp>
-
-#include <chrono>
-#include <optional>
+#include <caf/typed_event_based_actor.hpp>
 
 namespace coord::actors {
 
@@ -27,22 +24,17 @@ struct companion_deps {
 
 struct companion_session_state {
   static inline const char* name = "companion_session";
-  connection_ptr conn;
+  session_core core;
   companion_deps deps;
-  rate_limiter limiter;
-  bool identified = false; ///< a valid op 1 arrived
-  bool closing = false;    ///< we asked net/ to close; later frames are ignored
-  caf::actor_clock::time_point opened; ///< actor clock at spawn
-  /// The last pong (the companion dialect's heartbeat), actor clock; nullopt: none yet.
-  std::optional<caf::actor_clock::time_point> last_pong;
-
-  /// Closes the session once; later calls do nothing.
-  void close(std::uint16_t code, std::string reason);
 };
 
+/// The companion session accepts what every session does and nothing more.
+using companion_session_actor = session_actor;
+
 /// The actor behind one /companion websocket.
-caf::behavior companion_session(caf::stateful_actor<companion_session_state>* self,
-                                connection_ptr conn, companion_deps deps);
+companion_session_actor::behavior_type
+companion_session(companion_session_actor::stateful_pointer<companion_session_state> self,
+                  connection_ptr conn, companion_deps deps);
 
 /// Spawns the session actor, registers it with the broker and returns the sink net/
 /// feeds its frames into.

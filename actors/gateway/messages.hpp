@@ -1,6 +1,9 @@
 #pragma once
 // Gateway sessions and the broker (SPEC.md §4.6, §4.8, resume §4.9).
 
+#include "actors/session/messages.hpp"
+#include "actors/shards/messages.hpp"
+
 #include <caf/atom.hpp>
 #include <caf/allowed_unsafe_message_type.hpp>
 
@@ -50,6 +53,16 @@ using gw_hb_atom = caf::atom_constant<caf::atom("cd_gwhb")>;
 /// gateway session -> broker: the shards a sharder holds now (std::uint64_t session,
 /// std::vector<std::uint32_t>).
 using gw_shards_atom = caf::atom_constant<caf::atom("cd_gwshard")>;
+
+/// A gateway session: what every session accepts, and what the planner and the broker send it.
+/// Every state answers all of these (closing included: the broker numbers what it sends).
+using gateway_session_actor = session_actor::extend<
+  /// planner: SHARDS_ASSIGNED, the sharder's full new shard list.
+  caf::reacts_to<shards_assigned_atom, std::vector<std::uint32_t>>,
+  /// planner: IDENTIFY_GRANTED for one shard.
+  caf::reacts_to<identify_granted_atom, std::uint32_t>,
+  /// broker: a RESUME took this connection's session over; skip the cleanup.
+  caf::reacts_to<gw_taken_atom>>;
 
 } // namespace coord::actors
 

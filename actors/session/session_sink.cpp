@@ -1,5 +1,6 @@
 #include "actors/session/session_sink.hpp"
 
+#include <caf/actor_cast.hpp>
 #include <caf/send.hpp>
 
 namespace coord::actors {
@@ -17,8 +18,10 @@ void actor_sink::on_closed(std::uint16_t code) {
 }
 
 std::shared_ptr<ports::session_sink> attach_session(const caf::actor& broker, connection_ptr conn,
-                                                  caf::actor actor) {
-  caf::anon_send(broker, register_atom::value, session_handle{std::move(conn), actor});
+                                                  session_actor actor) {
+  // The broker keeps sessions as caf::actor until it has typed handles of its own.
+  caf::anon_send(broker, register_atom::value,
+                 session_handle{std::move(conn), caf::actor_cast<caf::actor>(actor)});
   return std::make_shared<actor_sink>(std::move(actor));
 }
 

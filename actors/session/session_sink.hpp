@@ -9,19 +9,19 @@ namespace coord::actors {
 /// closed_atom) and returns at once; it runs on an io thread.
 class actor_sink final : public ports::session_sink {
 public:
-  explicit actor_sink(caf::actor actor) : actor_(std::move(actor)) {}
+  explicit actor_sink(session_actor actor) : actor_(std::move(actor)) {}
   void on_frame(std::string data, bool binary) override;
   void on_pong() override;
   void on_closed(std::uint16_t code) override;
 
 private:
-  caf::actor actor_;
+  session_actor actor_;
 };
 
 /// Registers a new session's `actor` with `broker` and returns the sink net/ feeds its
 /// frames into. The registration is sent before the sink exists, so before the first frame:
 /// the broker knows the session by the time the store attaches it.
 std::shared_ptr<ports::session_sink> attach_session(const caf::actor& broker, connection_ptr conn,
-                                                  caf::actor actor);
+                                                  session_actor actor);
 
 } // namespace coord::actors

@@ -1,6 +1,7 @@
 #pragma once
 // The voice registry and voice sessions (SPEC.md §5).
 
+#include "actors/session/messages.hpp"
 #include "proto/voice_client.hpp"
 
 #include <caf/atom.hpp>
@@ -46,6 +47,12 @@ struct voice_session_info {
   std::uint64_t owner = 0;  ///< the owning connection's session id when live
   std::vector<proto::voice::voice_client> clients;
 };
+
+/// A voice session: what every session accepts, and the registry's takeover. Every state
+/// answers all of these.
+using voice_session_actor = session_actor::extend<
+  /// voice registry: a newer connection claimed this session's key; close with 4010.
+  caf::reacts_to<vc_takeover_atom>>;
 
 } // namespace coord::actors
 

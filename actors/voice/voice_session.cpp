@@ -17,57 +17,58 @@ namespace coord::actors {
 
 namespace voice = proto::voice;
 
+void voice_session_state::send(std::string text) {
+  core.conn()->send(ports::make_buffer(std::move(text)));
+}
+
 namespace {
 
-constexpr auto voice_index = static_cast<std::size_t>(ports::dialect::voice);
 constexpr const char* password_mismatch = "Password mismatch.";
 
-} // namespace
+using self_ptr = voice_session_actor::stateful_pointer<voice_session_state>;
+using behavior = voice_session_actor::behavior_type;
 
-void voice_session_state::send(std::string text) {
-  conn->send(ports::make_buffer(std::move(text)));
+// A typed actor send()s only to typed handles; the registry, the monitor and the broker are
+// still caf::actor, and none of them asks who sent, so the session uses anon_send. The
+// registry and the monitor hold the session as caf::actor too, hence the actor_casts.
+
+behavior identified(self_ptr self);
+behavior closing(self_ptr self, bool release);
+
+/// Closes the session once and enters closing; an identified session's key is released when
+/// the connection ends.
+void close(self_ptr self, std::uint16_t code, std::string reason) {
+  auto& st = self->state;
+  const bool release = st.core.phase() == session_phase::identified;
+  if (st.core.close(code, std::move(reason)))
+    self->become(closing(self, release));
 }
-
-void voice_session_state::close(std::uint16_t code, std::string reason) {
-  if (closing)
-    return;
-  closing = true;
-  if (code == proto::close::rate_limited)
-    deps.metrics->rate_limited[voice_index].inc();
-  else if (code == proto::close::heartbeat_timeout)
-    deps.metrics->heartbeat_timeouts[voice_index].inc();
-  conn->close(code, std::move(reason));
-}
-
-namespace {
-
-using self_ptr = caf::stateful_actor<voice_session_state>*;
 
 /// Destroys the voice client of `guild` (it exists): VC_DESTROYED, and the registry forgets it.
 void destroy_client(self_ptr self, std::uint64_t guild) {
   auto& st = self->state;
   st.clients.erase(guild);
   st.send(voice::encode_vc_destroyed(guild));
-  self->send(st.deps.registry, vc_del_atom::value, st.key, st.conn->id(), guild);
+  caf::anon_send(st.deps.registry, vc_del_atom::value, st.key, st.core.id(), guild);
 }
 
 /// Tells the registry the current form of a voice client.
 void store_client(self_ptr self, const voice::voice_client& vc) {
   auto& st = self->state;
-  self->send(st.deps.registry, vc_set_atom::value, st.key, st.conn->id(), vc);
+  caf::anon_send(st.deps.registry, vc_set_atom::value, st.key, st.core.id(), vc);
 }
 
 void on_identify(self_ptr self, const voice::identify& m) {
   auto& st = self->state;
-  if (st.identified)
+  if (st.core.phase() == session_phase::identified)
     return st.send(voice::encode_already_identified());
-  st.identified = true;
+  enter(self, session_phase::identified, identified(self));
   st.user_id = m.user_id;
   st.key = m.key();
   // await, not then: frames that follow IDENTIFY (voice events) must see the resumed voice
   // clients, and the replies keep the order of the requests.
   self
-    ->request(st.deps.registry, caf::infinite, vc_claim_atom::value, st.key, st.conn->id(),
+    ->request(st.deps.registry, caf::infinite, vc_claim_atom::value, st.key, st.core.id(),
               caf::actor_cast<caf::actor>(self))
     .await(
       [=](voice_claim& claim) {
@@ -81,7 +82,7 @@ void on_identify(self_ptr self, const voice::identify& m) {
         if (claim.resumed)
           st.send(voice::encode_resumed(claim.clients, st.deps.resumed_form));
       },
-      [=](caf::error&) { self->state.close(proto::close::internal_error, "internal error"); });
+      [=](caf::error&) { close(self, proto::close::internal_error, "internal error"); });
 }
 
 void on_voice_state(self_ptr self, const voice::voice_state_update& m) {
@@ -114,7 +115,7 @@ void on_voice_server(self_ptr self, const voice::voice_server_update& m) {
   }
   voice::voice_client vc;
   vc.guild_id = m.guild_id;
-  vc.id = std::to_string(st.conn->id()) + "-" + std::to_string(++st.next_client);
+  vc.id = std::to_string(st.core.id()) + "-" + std::to_string(++st.next_client);
   if (auto c = st.channels.find(m.guild_id); c != st.channels.end())
     vc.channel_id = c->second;
   vc.endpoint = m.endpoint.value_or("");
@@ -127,7 +128,7 @@ void on_status(self_ptr self) {
   auto& st = self->state;
   self->request(st.deps.registry, caf::infinite, vc_status_atom::value)
     .await([=](const voice::status_info& s) { self->state.send(voice::encode_status(s)); },
-           [=](caf::error&) { self->state.close(proto::close::internal_error, "internal error"); });
+           [=](caf::error&) { close(self, proto::close::internal_error, "internal error"); });
 }
 
 void dispatch(self_ptr self, voice::client_message& msg) {
@@ -175,80 +176,100 @@ void dispatch(self_ptr self, voice::client_message& msg) {
     msg);
 }
 
-void handle_frame(self_ptr self, std::string_view data, bool binary) {
+/// One frame in connected (`identify_first`: only the ops allowed before IDENTIFY) or
+/// identified.
+void handle_frame(self_ptr self, std::string_view data, bool binary, bool identify_first) {
   auto& st = self->state;
-  if (st.closing)
-    return;
   // Any message counts as life, whatever it says (voice.idle_timeout_s).
   if (st.deps.monitor)
-    self->send(st.deps.monitor, hb_touch_atom::value, st.conn->id());
-  if (!st.limiter.allow(self->clock().now()))
-    return st.close(proto::close::rate_limited, "rate limited");
-  if (binary)
-    return st.close(proto::close::invalid_json, "binary frames are not accepted");
+    caf::anon_send(st.deps.monitor, hb_touch_atom::value, st.core.id());
+  if (auto refused = st.core.admit(self->clock().now(), binary, "binary frames are not accepted"))
+    return close(self, refused->code, std::move(refused->reason));
   auto env = voice::open(data);
   if (!env)
-    return st.close(proto::close_code(env.error().code), env.error().reason);
+    return close(self, proto::close_code(env.error().code), env.error().reason);
   if (!env->has_op) {
     ++st.ignored_ops;
     return;
   }
-  if (!st.identified && !voice::allowed_before_identify(env->op))
+  if (identify_first && !voice::allowed_before_identify(env->op))
     return st.send(voice::encode_not_identified(env->op));
   auto msg = voice::decode(*env);
   if (!msg)
-    return st.close(proto::close_code(msg.error().code), msg.error().reason);
+    return close(self, proto::close_code(msg.error().code), msg.error().reason);
   dispatch(self, *msg);
+}
+
+summary_fields inspect_fields(self_ptr self) {
+  auto& st = self->state;
+  return {{"session", std::to_string(st.core.id())},
+          {"state", to_string(st.core.phase())},
+          {"key", st.key.empty() ? "-" : st.key},
+          {"voice_clients", std::to_string(st.clients.size())},
+          {"ignored_ops", std::to_string(st.ignored_ops)}};
+}
+
+/// The teardown when the connection ends; `release`: the session was identified, so the
+/// registry keeps its voice clients (after a takeover it sees that this connection no longer
+/// owns the key and starts no timer).
+auto teardown(bool release) {
+  return [release](self_ptr self, std::uint16_t) {
+    auto& st = self->state;
+    if (st.deps.monitor)
+      caf::anon_send(st.deps.monitor, hb_unwatch_atom::value, st.core.id());
+    if (release)
+      caf::anon_send(st.deps.registry, vc_release_atom::value, st.key, st.core.id());
+    caf::anon_send(st.deps.broker, unregister_atom::value, st.core.id());
+  };
+}
+
+/// connected and identified: frames are served, and the idle timeout and a takeover close.
+behavior open_state(self_ptr self, bool is_identified) {
+  return compose<behavior>(
+    shared_handlers(self, inspect_fields, teardown(is_identified)),
+    [self, is_identified](frame_atom, const std::string& data, bool binary) {
+      handle_frame(self, data, binary, !is_identified);
+    },
+    [](hb_warn_atom) {}, // watched without a warning; nothing to ask for
+    [self](hb_expired_atom) { close(self, proto::close::heartbeat_timeout, "idle timeout"); },
+    [self](vc_takeover_atom) { close(self, proto::close::taken_over, "session taken over"); });
+}
+
+behavior connected(self_ptr self) {
+  return open_state(self, false);
+}
+
+behavior identified(self_ptr self) {
+  return open_state(self, true);
+}
+
+/// We asked net/ to close: later frames, deadlines and takeovers are ignored.
+behavior closing(self_ptr self, bool release) {
+  return compose<behavior>(shared_handlers(self, inspect_fields, teardown(release)),
+                           [](frame_atom, const std::string&, bool) {}, [](hb_warn_atom) {},
+                           [](hb_expired_atom) {}, [](vc_takeover_atom) {});
 }
 
 } // namespace
 
-caf::behavior voice_session(caf::stateful_actor<voice_session_state>* self,
-                            connection_ptr conn, bool authorized, voice_deps deps) {
+voice_session_actor::behavior_type
+voice_session(voice_session_actor::stateful_pointer<voice_session_state> self,
+              connection_ptr conn, bool authorized, voice_deps deps) {
   auto& st = self->state;
-  st.conn = std::move(conn);
-  st.limiter = rate_limiter{deps.messages_per_minute};
+  st.core = session_core{std::move(conn), ports::dialect::voice, deps.messages_per_minute,
+                         deps.metrics, self->clock().now()};
   st.deps = std::move(deps);
-  st.authorized = authorized;
   if (!authorized) {
     // The seed's server answers FORBIDDEN and stops; the close frame follows the payload.
     st.send(voice::encode_forbidden(password_mismatch));
-    st.close(proto::close::auth_failed, password_mismatch);
-  } else {
-    st.send(voice::encode_hello(st.deps.version, st.deps.heartbeat_interval));
-    if (st.deps.monitor && st.deps.idle_timeout.count() > 0)
-      self->send(st.deps.monitor, hb_watch_atom::value, st.conn->id(),
-                 caf::actor_cast<caf::actor>(self), caf::timespan{0}, st.deps.idle_timeout);
+    st.core.close(proto::close::auth_failed, password_mismatch);
+    return closing(self, false);
   }
-  return {
-    [=](inspect_atom) {
-      auto& st = self->state;
-      return summarize(self, {{"session", std::to_string(st.conn->id())},
-                              {"state", st.closing ? "closing"
-                                        : st.identified ? "identified" : "connected"},
-                              {"key", st.key.empty() ? "-" : st.key},
-                              {"voice_clients", std::to_string(st.clients.size())},
-                              {"ignored_ops", std::to_string(st.ignored_ops)}});
-    },
-    [=](frame_atom, const std::string& data, bool binary) { handle_frame(self, data, binary); },
-    [=](pong_atom) {},
-    [=](hb_warn_atom) {}, // watched without a warning; nothing to ask for
-    [=](hb_expired_atom) { self->state.close(proto::close::heartbeat_timeout, "idle timeout"); },
-    [=](vc_takeover_atom) {
-      self->state.close(proto::close::taken_over, "session taken over");
-    },
-    [=](closed_atom, std::uint16_t) {
-      auto& st = self->state;
-      if (st.deps.monitor)
-        self->send(st.deps.monitor, hb_unwatch_atom::value, st.conn->id());
-      // After a takeover the registry sees that this connection no longer owns the key
-      // and starts no timer.
-      if (st.identified)
-        self->send(st.deps.registry, vc_release_atom::value, st.key, st.conn->id());
-      self->send(st.deps.broker, unregister_atom::value, st.conn->id());
-      self->quit();
-    },
-  };
+  st.send(voice::encode_hello(st.deps.version, st.deps.heartbeat_interval));
+  if (st.deps.monitor && st.deps.idle_timeout.count() > 0)
+    caf::anon_send(st.deps.monitor, hb_watch_atom::value, st.core.id(),
+                   caf::actor_cast<caf::actor>(self), caf::timespan{0}, st.deps.idle_timeout);
+  return connected(self);
 }
 
 std::shared_ptr<ports::session_sink> open_voice_session(caf::actor_system& sys,

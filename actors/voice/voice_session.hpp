@@ -1,15 +1,17 @@
 #pragma once
 // One voice session (SPEC.md §5): password, HELLO, heartbeats, IDENTIFY and resume through
-// the voice registry, voice clients from the bot's Discord voice events.
+// the voice registry, voice clients from the bot's Discord voice events. States: connected
+// (HELLO sent; only some ops before IDENTIFY) -> identified -> closing; a wrong password starts
+// in closing.
 
 #include "actors/messages.hpp"
-#include "actors/session/rate_limiter.hpp"
+#include "actors/session/session_core.hpp"
 #include "metrics/registry.hpp"
 #include "proto/voice_codec.hpp"
 
 #include <caf/actor_system.hpp>
-#include <caf/event_based_actor.hpp>
 #include <caf/stateful_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
 
 #include <chrono>
 #include <map>
@@ -34,12 +36,8 @@ struct voice_deps {
 
 struct voice_session_state {
   static inline const char* name = "voice_session";
-  connection_ptr conn;
+  session_core core;
   voice_deps deps;
-  rate_limiter limiter;
-  bool authorized = false; ///< the Authorization header matched
-  bool identified = false; ///< IDENTIFY accepted (the registry claim may still be on its way)
-  bool closing = false;    ///< we asked net/ to close; later frames are ignored
   std::uint64_t user_id = 0;
   std::string key; ///< the registry key once identified
   /// The bot's latest voice channel per guild (VOICE_STATE_UPDATE for its own user).
@@ -52,15 +50,13 @@ struct voice_session_state {
 
   /// Queues one text frame.
   void send(std::string text);
-
-  /// Closes the session once; later calls do nothing.
-  void close(std::uint16_t code, std::string reason);
 };
 
 /// The actor behind one /ws websocket. `authorized`: the upgrade's Authorization header
 /// matched voice.password.
-caf::behavior voice_session(caf::stateful_actor<voice_session_state>* self,
-                            connection_ptr conn, bool authorized, voice_deps deps);
+voice_session_actor::behavior_type
+voice_session(voice_session_actor::stateful_pointer<voice_session_state> self,
+              connection_ptr conn, bool authorized, voice_deps deps);
 
 /// Checks the password, spawns the session actor, registers it with the broker and returns
 /// the sink net/ feeds its frames into.
