@@ -218,20 +218,12 @@ struct gateway_fixture : actor_fixture {
 
   /// The service directory's /services list.
   std::vector<actors::service_info> services() {
-    std::vector<actors::service_info> out;
-    self->send(directory, actors::services_atom::value);
-    sched.run();
-    self->receive([&](std::vector<actors::service_info>& xs) { out = std::move(xs); });
-    return out;
+    return ask<std::vector<actors::service_info>>(directory, actors::services_atom::value);
   }
 
   /// The broker's session list.
   std::vector<actors::session_info> sessions() {
-    std::vector<actors::session_info> out;
-    self->send(broker, actors::sessions_atom::value);
-    sched.run();
-    self->receive([&](std::vector<actors::session_info>& xs) { out = std::move(xs); });
-    return out;
+    return ask<std::vector<actors::session_info>>(broker, actors::sessions_atom::value);
   }
 
   caf::scoped_actor monitor; ///< stands in for the heartbeat monitor

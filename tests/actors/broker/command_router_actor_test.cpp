@@ -29,11 +29,7 @@ struct router_fixture : actor_fixture {
   }
 
   std::vector<actors::waiting_command> take() {
-    std::vector<actors::waiting_command> out;
-    self->send(router, actors::command_take_atom::value);
-    sched.run();
-    self->receive([&](std::vector<actors::waiting_command>& xs) { out = std::move(xs); });
-    return out;
+    return ask<std::vector<actors::waiting_command>>(router, actors::command_take_atom::value);
   }
 
   void advance(caf::timespan d) {

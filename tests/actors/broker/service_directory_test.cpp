@@ -26,11 +26,7 @@ struct directory_fixture : actor_fixture {
   }
 
   std::vector<actors::service_info> list() {
-    std::vector<actors::service_info> out;
-    self->send(directory, actors::services_atom::value);
-    sched.run();
-    self->receive([&](std::vector<actors::service_info>& xs) { out = std::move(xs); });
-    return out;
+    return ask<std::vector<actors::service_info>>(directory, actors::services_atom::value);
   }
 
   template <class... Ts>
@@ -98,13 +94,10 @@ BOOST_AUTO_TEST_CASE(shards_change_and_a_session_that_ends_is_forgotten) {
 
 BOOST_AUTO_TEST_CASE(it_describes_itself_to_the_console) {
   tell(actors::service_up_atom::value, std::uint64_t{7}, sharder, shards{0});
-  self->send(directory, actors::inspect_atom::value);
-  sched.run();
-  self->receive([](actors::actor_summary& s) {
-    BOOST_TEST(s.name == "service_directory");
-    BOOST_REQUIRE_EQUAL(s.fields.size(), 1u);
-    BOOST_TEST(s.fields[0].second == "1");
-  });
+  auto s = ask<actors::actor_summary>(directory, actors::inspect_atom::value);
+  BOOST_TEST(s.name == "service_directory");
+  BOOST_REQUIRE_EQUAL(s.fields.size(), 1u);
+  BOOST_TEST(s.fields[0].second == "1");
 }
 
 BOOST_AUTO_TEST_SUITE_END()
