@@ -1,6 +1,8 @@
 #include "app/node.hpp"
 
 #include "actors/broker/broker.hpp"
+#include "actors/broker/command_router_actor.hpp"
+#include "actors/broker/service_directory.hpp"
 #include "actors/cluster/cluster_node.hpp"
 #include "actors/cluster/cluster_view.hpp"
 #include "actors/settings/etcd_store.hpp"
@@ -44,9 +46,10 @@ caf::timespan seconds_span(double s) {
 node::node(caf::actor_system& sys, const config& cfg, metrics::registry& metrics,
            std::shared_ptr<store::settings_repository> repo)
   : sys_(sys), cfg_(cfg), metrics_(metrics), repo_(repo) {
-  actors::broker_config routing{cfg_.gateway_command_buffer,
-                                seconds_span(cfg_.gateway_command_buffer_ttl_s),
-                                seconds_span(cfg_.gateway_resume_window_s),
+  router_ = sys_.spawn(actors::command_router_behavior, &metrics_, cfg_.gateway_command_buffer,
+                       seconds_span(cfg_.gateway_command_buffer_ttl_s));
+  directory_ = sys_.spawn(actors::service_directory, actors::wall_clock{});
+  actors::broker_config routing{seconds_span(cfg_.gateway_resume_window_s),
                                 std::chrono::milliseconds(cfg_.gateway_command_grace_ms),
                                 cfg_.gateway_resume_buffer_events,
                                 // a replay must fit the outbound queue, or it would end in 4009
@@ -57,7 +60,10 @@ node::node(caf::actor_system& sys, const config& cfg, metrics::registry& metrics
     metrics_.clustered = true;
     routing.view = view_;
   }
+  routing.router = router_;
+  routing.directory = directory_;
   broker_ = sys_.spawn(actors::broker_with, &metrics_, routing);
+  broker_any_ = caf::actor_cast<caf::actor>(broker_);
   if (cfg_.clustered()) {
     // Cluster mode: etcd holds the state; the store waits on nothing but messages.
     net::etcd_options eo;
@@ -69,14 +75,14 @@ node::node(caf::actor_system& sys, const config& cfg, metrics::registry& metrics
     sd.client = etcd_;
     sd.keys.prefix = cfg_.cluster_prefix;
     sd.default_prefix = cfg_.default_prefix;
-    sd.broker = broker_;
+    sd.broker = broker_any_;
     sd.metrics = &metrics_;
     sd.view = view_;
     store_ = sys_.spawn(actors::etcd_store, std::move(sd));
   } else {
     // The store blocks on fsync, so it gets a thread of its own instead of a scheduler worker.
     store_ = sys_.spawn<caf::detached>(actors::settings_store, std::move(repo),
-                                       cfg_.default_prefix, broker_, &metrics_);
+                                       cfg_.default_prefix, broker_any_, &metrics_);
   }
   stats_ = sys_.spawn(actors::shard_stats, cfg_.stats_stale_after, &metrics_, actors::wall_clock{});
   planner_ = sys_.spawn(actors::shard_planner, static_cast<std::uint32_t>(cfg_.gateway_shard_count),
@@ -86,8 +92,9 @@ node::node(caf::actor_system& sys, const config& cfg, metrics::registry& metrics
   // One cache partition per shard: more shards, more actors, no hotter mailbox.
   cache_ = actors::spawn_entity_cache(sys_, static_cast<std::uint32_t>(cfg_.gateway_shard_count),
                                       &metrics_);
-  actors::http_api_deps api{cfg_.admin_token, broker_, store_, stats_, &metrics_, planner_,
-                            actors::read_api_deps{cfg_.gateway_secret, cache_, broker_}, view_};
+  actors::http_api_deps api{cfg_.admin_token, broker_any_, store_, stats_, &metrics_, planner_,
+                            actors::read_api_deps{cfg_.gateway_secret, cache_,
+                                                  caf::actor_cast<caf::actor>(directory_)}, view_};
   http_api_ = sys_.spawn(actors::http_api, std::move(api));
   monitor_ = sys_.spawn(actors::heartbeat_monitor, caf::timespan{std::chrono::milliseconds(250)});
   voice_registry_ = sys_.spawn(actors::voice_registry, seconds_span(cfg_.voice_vc_timeout_s),
@@ -107,7 +114,7 @@ node::node(caf::actor_system& sys, const config& cfg, metrics::registry& metrics
 
   actors::companion_deps companion{cfg_.companion_key,
                                    static_cast<std::uint32_t>(cfg_.messages_per_minute),
-                                   broker_, store_, stats_, &metrics_};
+                                   broker_any_, store_, stats_, &metrics_};
   actors::voice_deps voice;
   voice.password = cfg_.voice_password;
   voice.version = COORD_VERSION;
@@ -116,7 +123,7 @@ node::node(caf::actor_system& sys, const config& cfg, metrics::registry& metrics
                                                           : proto::voice::resumed_form::map;
   voice.idle_timeout = seconds_span(cfg_.voice_idle_timeout_s);
   voice.messages_per_minute = static_cast<std::uint32_t>(cfg_.messages_per_minute);
-  voice.broker = broker_;
+  voice.broker = broker_any_;
   voice.registry = voice_registry_;
   voice.monitor = monitor_;
   voice.metrics = &metrics_;
@@ -124,7 +131,8 @@ node::node(caf::actor_system& sys, const config& cfg, metrics::registry& metrics
   gateway.secret = cfg_.gateway_secret;
   gateway.heartbeat_interval_ms = cfg_.gateway_heartbeat_interval_ms;
   gateway.messages_per_minute = static_cast<std::uint32_t>(cfg_.gateway_messages_per_minute);
-  gateway.broker = broker_;
+  gateway.broker = broker_any_;
+  gateway.directory = directory_;
   gateway.store = store_;
   gateway.planner = planner_;
   gateway.monitor = monitor_;
@@ -180,7 +188,7 @@ void node::start_cluster() {
   d.store = store_;
   d.planner = planner_;
   d.voice_registry = voice_registry_;
-  d.broker = broker_;
+  d.broker = broker_any_;
   spdlog::info("cluster: node_id=\"{}\" advertise_url=\"{}\" etcd=\"{}\" prefix=\"{}\"",
                d.node_id, d.advertise_url, cfg_.cluster_etcd, cfg_.cluster_prefix);
   cluster_ = sys_.spawn(actors::cluster_node, std::move(d));
@@ -242,8 +250,10 @@ void node::shutdown() {
   // Every acknowledged change is already committed; exiting the store closes SQLite.
   for (auto& partition : cache_)
     caf::anon_send_exit(partition, caf::exit_reason::user_shutdown);
-  for (auto* a : {&http_api_, &stats_, &voice_registry_, &monitor_, &planner_, &store_, &broker_})
+  for (auto* a : {&http_api_, &stats_, &voice_registry_, &monitor_, &planner_, &store_, &broker_any_})
     caf::anon_send_exit(*a, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(router_, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(directory_, caf::exit_reason::user_shutdown);
   // The etcd client goes last: its io thread stops, no answer arrives after this.
   etcd_.reset();
 }

@@ -1,6 +1,7 @@
 #pragma once
 // One coordinator node: the actors, the listener, and the way they are started and stopped.
 
+#include "actors/broker/messages.hpp"
 #include "app/config.hpp"
 #include "metrics/registry.hpp"
 
@@ -52,7 +53,12 @@ private:
   /// system's destructor waits for actors (a detached store finishing a queued write after
   /// shutdown) that still count into it.
   metrics::registry& metrics_;
-  caf::actor broker_;
+  actors::broker_actor broker_;
+  actors::command_router_actor router_;        ///< commands waiting for a worker
+  actors::service_directory_actor directory_;  ///< GET /services
+  /// broker_ as a dynamic handle, for the holders that still take caf::actor (the stores,
+  /// the sessions, http_api, the cluster actor and the console): their features type them.
+  caf::actor broker_any_;
   caf::actor store_;
   std::shared_ptr<store::settings_repository> repo_; // shared with store_, for stop_waiting
   caf::actor stats_;

@@ -22,12 +22,16 @@ void node::start_console() {
   deps.io_threads = cfg_.io_threads;
   deps.scheduler_threads = sys_.scheduler().num_workers();
   deps.password = cfg_.console_password;
-  deps.broker = broker_;
+  deps.broker = broker_any_;
   deps.store = store_;
   deps.stats = stats_;
   deps.planner = planner_;
   deps.cluster = cluster_;
-  deps.actors = {broker_, store_, stats_, http_api_, planner_, monitor_, voice_registry_};
+  // The inspector holds every actor as a dynamic handle (deps.actors is a caf::actor list).
+  deps.actors = {broker_any_,
+                 caf::actor_cast<caf::actor>(router_),
+                 caf::actor_cast<caf::actor>(directory_),
+                 store_, stats_, http_api_, planner_, monitor_, voice_registry_};
   if (cluster_)
     deps.actors.push_back(cluster_);
   deps.actors.insert(deps.actors.end(), cache_.begin(), cache_.end());

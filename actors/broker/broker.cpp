@@ -1,8 +1,8 @@
 #include "actors/broker/broker.hpp"
 
+#include "actors/errors.hpp"
 #include "proto/errors.hpp"
 
-#include <caf/event_based_actor.hpp>
 #include <caf/result.hpp>
 
 namespace coord::actors {
@@ -42,24 +42,22 @@ session_info broker_state::info(std::uint64_t id, const session_handle& h) const
   return out;
 }
 
-caf::behavior broker(caf::stateful_actor<broker_state>* self, metrics::registry* metrics) {
+broker_actor::behavior_type broker(broker_self self, metrics::registry* metrics) {
   return broker_with(self, metrics, broker_config{});
 }
 
-caf::behavior broker_with(caf::stateful_actor<broker_state>* self, metrics::registry* metrics,
-                          broker_config cfg) {
-  self->state.metrics = metrics;
-  self->set_default_handler(caf::print_and_drop);
-  self->state.router = command_router{
-    cfg.command_buffer,
-    std::chrono::duration_cast<command_router::clock::duration>(cfg.command_ttl)};
-  self->state.resume_window = cfg.resume_window;
-  self->state.command_grace = cfg.command_grace;
-  self->state.resume_buffer_events = cfg.resume_buffer_events;
-  self->state.resume_buffer_bytes = cfg.resume_buffer_bytes;
-  self->state.wall = std::move(cfg.wall);
-  self->state.view = std::move(cfg.view);
-  caf::message_handler own{
+broker_actor::behavior_type broker_with(broker_self self, metrics::registry* metrics,
+                                        broker_config cfg) {
+  auto& st = self->state;
+  st.metrics = metrics;
+  st.resume_window = cfg.resume_window;
+  st.command_grace = cfg.command_grace;
+  st.resume_buffer_events = cfg.resume_buffer_events;
+  st.resume_buffer_bytes = cfg.resume_buffer_bytes;
+  st.view = std::move(cfg.view);
+  st.router = std::move(cfg.router);
+  st.directory = std::move(cfg.directory);
+  return {
     [=](register_atom, session_handle& h) {
       auto id = h.conn->id();
       // Upgraded just before this node stood down (its upgrade passed the check, its
@@ -127,8 +125,41 @@ caf::behavior broker_with(caf::stateful_actor<broker_state>* self, metrics::regi
       for (auto& [id, h] : self->state.sessions)
         h.conn->close(code, reason);
     },
+    // -- gateway sessions (broker_gateway.cpp, broker_resume.cpp) ------------------------
+    [=](gw_ident_atom, std::uint64_t id, std::uint8_t type, bool compress,
+        const std::vector<std::uint32_t>& shards) { identify(self, id, type, compress, shards); },
+    [=](gw_send_atom, std::uint64_t id, const std::string& payload) {
+      auto& st = self->state;
+      if (auto g = st.gateways.find(id); g != st.gateways.end())
+        send_event(self, id, g->second, ports::make_buffer(payload));
+      flush_reroutes(self);
+    },
+    [=](gw_end_atom, std::uint64_t id) {
+      if (auto g = self->state.gateways.find(id); g != self->state.gateways.end())
+        g->second.ending = true;
+    },
+    [=](gw_gone_atom, std::uint64_t id, std::uint64_t conn_id, std::uint16_t code) {
+      gone(self, id, conn_id, code);
+    },
+    [=](gw_resume_atom, const std::string& session_id, std::uint64_t seq, std::uint64_t conn_id,
+        const caf::actor& actor) { return resume(self, session_id, seq, conn_id, actor); },
+    [=](gw_grace_atom, std::uint64_t id, std::uint64_t gen) { grace_ended(self, id, gen); },
+    [=](gw_expire_atom, std::uint64_t id, std::uint64_t gen) { window_ended(self, id, gen); },
+    [=](gw_shards_atom, std::uint64_t id, std::vector<std::uint32_t>& shards) {
+      auto& st = self->state;
+      auto g = st.gateways.find(id);
+      if (g == st.gateways.end())
+        return;
+      g->second.shards = shards; // a RESUME asks the planner for these back
+      if (st.directory)
+        self->send(st.directory, gw_shards_atom::value, id, std::move(shards));
+    },
+    [=](route_atom, std::uint64_t guild, const std::string& json) {
+      self->state.mailbox.sample(self);
+      route(self, guild, ports::make_buffer(json));
+      flush_reroutes(self);
+    },
   };
-  return own.or_else(gateway_handlers(self));
 }
 
 } // namespace coord::actors

@@ -1,17 +1,18 @@
 #pragma once
-// The broker: registry of every live session, and the fan-out of broadcasts.
+// The broker: registry of every live session, the fan-out of broadcasts, and every op 2 to an
+// identified gateway session (numbered with the node's one `s`, kept in its replay buffer,
+// SPEC §4.9), EXECUTE_COMMANDs to the worker the routing set picks included. Commands that
+// find no worker wait in the command router; GET /services is the service directory's.
 
-#include "actors/cluster/cluster_view.hpp"
 #include "actors/broker/command_router.hpp"
-#include "actors/messages.hpp"
+#include "actors/broker/messages.hpp"
+#include "actors/cluster/cluster_view.hpp"
+#include "actors/console/summary.hpp"
 #include "actors/gateway/replay_buffer.hpp"
-#include "actors/wall_clock.hpp"
 #include "metrics/registry.hpp"
 
-#include <caf/event_based_actor.hpp>
-#include <caf/stateful_actor.hpp>
-
 #include <caf/actor_clock.hpp>
+#include <caf/typed_event_based_actor.hpp>
 
 #include <string>
 #include <unordered_map>
@@ -35,14 +36,13 @@ struct broker_state {
   /// One line of the session list.
   session_info info(std::uint64_t id, const session_handle& h) const;
 
-  // -- gateway sessions (broker_gateway.cpp) ---------------------------------------------
+  // -- gateway sessions (broker_gateway.cpp, broker_resume.cpp) --------------------------
 
   /// An identified gateway session (SPEC §4.9: it outlives its connection while resumable).
   /// Keyed by the session's id: its first connection's id, kept across resumes.
   struct gateway_entry {
     std::uint8_t type = 0; ///< proto::gateway::service_type
     bool compress = false;
-    std::int64_t start_time_ms = 0;
     std::vector<std::uint32_t> shards;
     std::string session_id;      ///< the opaque sessionId of IDENTIFIED
     std::uint64_t conn_id = 0;   ///< the connection serving it; 0 while away
@@ -53,6 +53,9 @@ struct broker_state {
     std::uint64_t generation = 0; ///< bumped at every away/back: older timers do nothing
     caf::actor_clock::time_point resumable_until{};
     bool away() const noexcept { return conn_id == 0; }
+    bool commands_worker() const noexcept {
+      return type == static_cast<std::uint8_t>(proto::gateway::service_type::commands);
+    }
   };
   std::unordered_map<std::uint64_t, gateway_entry> gateways;
   std::unordered_map<std::string, std::uint64_t> session_ids; ///< sessionId -> session
@@ -60,10 +63,12 @@ struct broker_state {
   /// Unsent commands pushed out of a replay buffer, routed again once the frame being sent
   /// (e.g. a broadcast to many sessions, numbered once) has gone to everyone.
   std::vector<replay_buffer::entry> pending_reroute;
-  /// Latest heartbeat per gateway session: heapUsed, guilds (-1: none).
-  std::unordered_map<std::uint64_t, std::pair<std::uint64_t, std::int64_t>> heartbeats;
-  command_router router{10000, std::chrono::seconds(30)};
-  bool expiry_scheduled = false;
+  /// The routing set: the commands workers and the rendezvous pick (its wait queue is unused:
+  /// commands with no worker wait in `router`).
+  command_router routing{0, caf::timespan::zero()};
+  command_router_actor router;  ///< the wait queue; null: a command with no worker is lost
+  bool commands_waiting = false; ///< commands were handed to `router` since the last take
+  service_directory_actor directory; ///< told of identifies, shards and ends; may be null
 
   /// Sharder, commands and dashboard sessions receive stored-state broadcasts.
   static bool receives_gateway_broadcasts(std::uint8_t type);
@@ -72,48 +77,81 @@ struct broker_state {
   caf::timespan command_grace = std::chrono::milliseconds(2000);
   std::size_t resume_buffer_events = 1024;
   std::size_t resume_buffer_bytes = 1 << 20;
-  wall_clock wall{}; ///< a gateway session's startTime (/services); empty: the system clock
   /// Cluster mode: a session that registers when this node may not serve is closed (1001).
   std::shared_ptr<cluster_view> view;
 };
 
-/// Command routing and resume limits (gateway.command_buffer, gateway.command_buffer_ttl_s,
-/// gateway.resume_window_s, gateway.command_grace_ms, gateway.resume_buffer_events|bytes).
+using broker_self = broker_actor::stateful_pointer<broker_state>;
+
+/// Resume limits (gateway.resume_window_s, gateway.command_grace_ms,
+/// gateway.resume_buffer_events|bytes) and the actors beside the broker.
 struct broker_config {
-  std::size_t command_buffer = 10000;
-  caf::timespan command_ttl = std::chrono::seconds(30);
   caf::timespan resume_window = std::chrono::seconds(60); ///< 0: resume off
   caf::timespan command_grace = std::chrono::milliseconds(2000);
   std::size_t resume_buffer_events = 1024;
   std::size_t resume_buffer_bytes = 1 << 20;
-  wall_clock wall{}; ///< stamps wire timestamps; empty: the system clock
   std::shared_ptr<cluster_view> view; ///< cluster mode; null: a single node
+  command_router_actor router;        ///< where commands with no worker wait
+  service_directory_actor directory;  ///< GET /services
 };
+
+/// Spawn with `sys.spawn(broker, &metrics)` (default limits, no router nor directory: for
+/// tests without gateway sessions).
+broker_actor::behavior_type broker(broker_self self, metrics::registry* metrics);
+
+/// Spawn with `sys.spawn(broker_with, &metrics, cfg)`.
+broker_actor::behavior_type broker_with(broker_self self, metrics::registry* metrics,
+                                        broker_config cfg);
+
+// -- the gateway half (broker_gateway.cpp) --------------------------------------------------
 
 /// Queues `text` (an op 2 payload without `s`) on every gateway receiver of stored-state
 /// broadcasts, numbered with the next `s` and deflated once for the compressed ones; buffered
-/// for replay, away sessions included (broker_gateway.cpp).
-void fan_out_gateway(caf::stateful_actor<broker_state>* self, const ports::buffer& text);
+/// for replay, away sessions included.
+void fan_out_gateway(broker_self self, const ports::buffer& text);
 
-/// The session list, resumable gateway sessions included (broker_gateway.cpp).
-std::vector<session_info> list_sessions(caf::stateful_actor<broker_state>* self);
+/// Numbers one op 2 payload for one session, sends it (or keeps it while away) and buffers
+/// it. `command`: an EXECUTE_COMMAND and its guild, kept aside while away to be routed again.
+void send_event(broker_self self, std::uint64_t id, broker_state::gateway_entry& e,
+                const ports::buffer& payload, std::uint64_t command_guild = 0,
+                bool command = false);
+
+/// Routes again what send_event set aside; call once a handler's sends are done.
+void flush_reroutes(broker_self self);
+
+/// Routes a command to the worker the routing set picks, or hands it to the command router.
+void route(broker_self self, std::uint64_t guild, ports::buffer json);
+
+/// Routes again, in order, the commands a worker that went away never got.
+void reroute(broker_self self, std::vector<replay_buffer::entry> commands);
+
+/// A commands session (back) in the routing set; the waiting commands go out first.
+void join_routing(broker_self self, std::uint64_t id, broker_state::gateway_entry& e);
+
+/// Ends a gateway session for good: out of the routing set, its unwritten commands routed
+/// again, forgotten (and gone from /services).
+void end_gateway(broker_self self, std::uint64_t id);
+
+/// The handlers of gw_ident, gw_gone, gw_grace, gw_expire.
+void identify(broker_self self, std::uint64_t id, std::uint8_t type, bool compress,
+              const std::vector<std::uint32_t>& shards);
+void gone(broker_self self, std::uint64_t id, std::uint64_t conn_id, std::uint16_t code);
+void grace_ended(broker_self self, std::uint64_t id, std::uint64_t gen);
+void window_ended(broker_self self, std::uint64_t id, std::uint64_t gen);
+
+// -- resume and the lists (broker_resume.cpp) -----------------------------------------------
+
+/// RESUME (SPEC §4.9).
+resume_answer resume(broker_self self, const std::string& session_id, std::uint64_t seq,
+                     std::uint64_t conn_id, const caf::actor& actor);
+
+/// The session list, resumable gateway sessions included.
+std::vector<session_info> list_sessions(broker_self self);
 
 /// One session of the list; nullopt when unknown.
-std::optional<session_info> find_session(caf::stateful_actor<broker_state>* self,
-                                         std::uint64_t id);
+std::optional<session_info> find_session(broker_self self, std::uint64_t id);
 
 /// Closes a session (an operator's kick: not resumable); false when unknown.
-bool kick_session(caf::stateful_actor<broker_state>* self, std::uint64_t id,
-                  std::uint16_t code);
-
-/// Spawn with `sys.spawn(broker, &metrics)` (default limits).
-caf::behavior broker(caf::stateful_actor<broker_state>* self, metrics::registry* metrics);
-
-/// Spawn with `sys.spawn(broker_with, &metrics, cfg)`.
-caf::behavior broker_with(caf::stateful_actor<broker_state>* self, metrics::registry* metrics,
-                          broker_config cfg);
-
-/// The gateway handlers, chained after the broker's own.
-caf::message_handler gateway_handlers(caf::stateful_actor<broker_state>* self);
+bool kick_session(broker_self self, std::uint64_t id, std::uint16_t code);
 
 } // namespace coord::actors

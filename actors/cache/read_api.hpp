@@ -1,7 +1,7 @@
 #pragma once
 // The cache read API (SPEC.md §4.8): /discord/... and /services, answered by asking the entity
-// cache partitions (and the broker) asynchronously. http_api hands every request whose path
-// starts with /discord or /services to serve_read_api.
+// cache partitions (and the service directory) asynchronously. http_api hands every request
+// whose path starts with /discord or /services to serve_read_api.
 //
 // Auth: header `Authorization: <gateway.secret>`; absent 401, wrong (or no secret configured)
 // 403. Then: unknown path 404, wrong method 405, an id that is not a snowflake 400, an id
@@ -35,7 +35,7 @@
 //                                          "startTime":unix_ms,"shards":[..]?,"guilds":N?}]
 //
 // The list routes of a guild answer 404 when nothing at all is cached under the guild.
-// A partition or the broker not answering within 10 s: 503.
+// A partition or the service directory not answering within 10 s: 503.
 
 #include "actors/messages.hpp"
 
@@ -50,7 +50,7 @@ namespace coord::actors {
 struct read_api_deps {
   std::string secret;                  ///< gateway.secret; empty: every request 403
   std::vector<caf::actor> partitions;  ///< the entity cache (spawn_entity_cache)
-  caf::actor services;                 ///< answers (services_atom) (the broker)
+  caf::actor services;                 ///< answers (services_atom) (the service directory)
 };
 
 /// True for the paths serve_read_api answers: /discord, /discord/..., /services.

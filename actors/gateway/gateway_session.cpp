@@ -171,8 +171,9 @@ void handle_frame(self_ptr self, const std::string& data, bool binary) {
         on_identify(self, m);
       } else if constexpr (std::is_same_v<T, gw::heartbeat>) {
         caf::anon_send(st.deps.monitor, hb_touch_atom::value, st.core.id());
-        caf::anon_send(st.deps.broker, gw_hb_atom::value, st.session, m.heap_used,
-                   m.guilds ? static_cast<std::int64_t>(*m.guilds) : std::int64_t{-1});
+        if (st.type && st.deps.directory) // /services lists identified sessions only
+          caf::anon_send(st.deps.directory, gw_hb_atom::value, st.session, m.heap_used,
+                         m.guilds ? static_cast<std::int64_t>(*m.guilds) : std::int64_t{-1});
         st.send(gw::encode_heartbeat_ack());
       } else if constexpr (std::is_same_v<T, gw::client_event>) {
         on_event(self, m);

@@ -47,11 +47,11 @@ struct resume_answer {
   bool compress = false;
   std::vector<std::uint32_t> shards; ///< a sharder's shards before it went away
 };
-/// gateway session -> broker: a heartbeat's data (std::uint64_t session, std::uint64_t
-/// heap_used, std::int64_t guilds or -1).
+/// identified gateway session -> service directory: a heartbeat's data (std::uint64_t
+/// session, std::uint64_t heap_used, std::int64_t guilds or -1).
 using gw_hb_atom = caf::atom_constant<caf::atom("cd_gwhb")>;
-/// gateway session -> broker: the shards a sharder holds now (std::uint64_t session,
-/// std::vector<std::uint32_t>).
+/// gateway session -> broker (-> service directory): the shards a sharder holds now
+/// (std::uint64_t session, std::vector<std::uint32_t>).
 using gw_shards_atom = caf::atom_constant<caf::atom("cd_gwshard")>;
 
 /// A gateway session: what every session accepts, and what the planner and the broker send it.

@@ -2,8 +2,8 @@
 // The data behind /dashboard (SPEC.md §10). Every open page polls GET /api/v1/dashboard about
 // once a second; this actor builds at most one snapshot per `max_age` and answers every poll
 // of that window with the same encoded body, so N dashboards cost one gathering and one encode
-// per window, not N. It only reads what the metrics registry, the shard stats, the broker's
-// service list and the shard planner already keep: nothing is added on a hot path.
+// per window, not N. It only reads what the metrics registry, the shard stats, the service
+// directory's list and the shard planner already keep: nothing is added on a hot path.
 
 #include "actors/messages.hpp"
 #include "actors/wall_clock.hpp"
@@ -22,7 +22,7 @@ namespace coord::actors {
 
 /// What the dashboard needs of the rest of the node.
 struct dashboard_deps {
-  caf::actor broker;  ///< services_atom
+  caf::actor broker;  ///< services_atom (the service directory)
   caf::actor stats;   ///< music_get_atom
   caf::actor planner; ///< shard_plan_atom
   metrics::registry* metrics = nullptr;

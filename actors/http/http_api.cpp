@@ -99,12 +99,12 @@ void supporter_route(self_ptr self, const ports::http_request& req, std::uint64_
 
 void stats_route(self_ptr self, const http_responder_ptr& r) {
   auto* metrics = self->state.deps.metrics;
-  auto broker = self->state.deps.broker;
+  auto services = self->state.deps.read.services;
   self->request(self->state.deps.stats, ask_timeout, music_get_atom::value)
     .then(
-      [self, r, metrics, broker](const music_snapshot& music) {
+      [self, r, metrics, services](const music_snapshot& music) {
         // Then the gateway services, as GET /services lists them.
-        self->request(broker, ask_timeout, services_atom::value)
+        self->request(services, ask_timeout, services_atom::value)
           .then(
             [r, metrics, music](const std::vector<service_info>& services) {
               reply(r, 200, encode_stats(music, *metrics, encode_services(services)));
@@ -216,7 +216,7 @@ caf::behavior http_api(caf::stateful_actor<http_api_state>* self, http_api_deps 
   const auto& d = self->state.deps;
   // Linked: it ends with this actor.
   self->state.dashboard =
-    self->spawn<caf::linked>(dashboard, dashboard_deps{d.broker, d.stats, d.planner, d.metrics});
+    self->spawn<caf::linked>(dashboard, dashboard_deps{d.read.services, d.stats, d.planner, d.metrics});
   return {
     [=](http_atom, const ports::http_request& req, const http_responder_ptr& r) {
       self->state.deps.metrics->http_requests.inc();

@@ -79,6 +79,23 @@ struct actor_fixture {
     return a;
   }
 
+  /// A typed actor, remembered likewise and handed back as a dynamic handle (a test may send
+  /// it anything).
+  template <class... Sigs>
+  caf::actor track(caf::typed_actor<Sigs...> a) {
+    return track(caf::actor_cast<caf::actor>(std::move(a)));
+  }
+
+  /// Sends `xs` to `dest` from `self`, runs the coordinator and returns the answer, a T.
+  template <class T, class Handle, class... Ts>
+  T ask(const Handle& dest, Ts&&... xs) {
+    T out{};
+    self->send(dest, std::forward<Ts>(xs)...);
+    sched.run();
+    self->receive([&](T& x) { out = std::move(x); });
+    return out;
+  }
+
   /// A wall clock for actors' deps that the coordinator's clock drives: `base_ms` plus the
   /// simulated time, so sched.advance_time() moves it too.
   actors::wall_clock test_wall_clock(std::int64_t base_ms = 1700000000000) {

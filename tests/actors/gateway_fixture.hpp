@@ -1,6 +1,7 @@
 #pragma once
 // Gateway sessions (SPEC.md §4) on the deterministic coordinator: real session actors, a real
-// broker (directory, command routing, replay) and shard planner, fake connections. The
+// broker (numbering, replay, command delivery), command router, service directory and shard
+// planner, fake connections. The
 // heartbeat monitor and the store are scoped actors, so a test sees what a session asks of
 // them. Timers (command grace, resume window, backlog ticks) fire only when the test moves the
 // test clock: no sleeps, no threads.
@@ -8,6 +9,8 @@
 #include "tests/actors/fixture.hpp"
 
 #include "actors/broker/broker.hpp"
+#include "actors/broker/command_router_actor.hpp"
+#include "actors/broker/service_directory.hpp"
 #include "actors/gateway/gateway_session.hpp"
 #include "actors/shards/shard_planner.hpp"
 #include "proto/errors.hpp"
@@ -102,12 +105,14 @@ inline std::string command_json(std::uint64_t guild, const std::string& raw) {
          + std::to_string(guild) + R"(","shard":0}}})";
 }
 
-/// The broker limits of these tests: a small command queue, the default resume limits but a
-/// small replay buffer (so a gap is easy to make).
+/// The command queue of these tests: 4 commands, 30 s.
+constexpr std::size_t test_command_buffer = 4;
+constexpr caf::timespan test_command_ttl = std::chrono::seconds(30);
+
+/// The broker limits of these tests: the default resume limits but a small replay buffer (so
+/// a gap is easy to make).
 inline actors::broker_config test_broker_config() {
   actors::broker_config cfg;
-  cfg.command_buffer = 4;
-  cfg.command_ttl = std::chrono::seconds(30);
   cfg.resume_window = std::chrono::seconds(60);
   cfg.command_grace = std::chrono::milliseconds(2000);
   cfg.resume_buffer_events = 8;
@@ -116,7 +121,15 @@ inline actors::broker_config test_broker_config() {
 
 struct gateway_fixture : actor_fixture {
   gateway_fixture() : monitor(sys), store(sys) {
-    broker = track(sys.spawn(actors::broker_with, &metrics, test_broker_config()));
+    router = sys.spawn(actors::command_router_behavior, &metrics, test_command_buffer,
+                       test_command_ttl);
+    directory = sys.spawn(actors::service_directory, actors::wall_clock{});
+    track(router);
+    track(directory);
+    auto cfg = test_broker_config();
+    cfg.router = router;
+    cfg.directory = directory;
+    broker = track(sys.spawn(actors::broker_with, &metrics, cfg));
     planner = track(sys.spawn(actors::shard_planner, std::uint32_t{2}, std::uint32_t{1},
                               caf::timespan{std::chrono::seconds(10)}, std::uint32_t{1}));
     sched.run();
@@ -136,6 +149,7 @@ struct gateway_fixture : actor_fixture {
     deps.secret = secret;
     deps.heartbeat_interval_ms = 30000;
     deps.broker = broker;
+    deps.directory = directory;
     deps.store = caf::actor{store};
     deps.planner = planner;
     deps.monitor = caf::actor{monitor};
@@ -202,27 +216,21 @@ struct gateway_fixture : actor_fixture {
     return metrics.commands[static_cast<std::size_t>(o)].value();
   }
 
-  /// The broker's /services list.
+  /// The service directory's /services list.
   std::vector<actors::service_info> services() {
-    std::vector<actors::service_info> out;
-    self->send(broker, actors::services_atom::value);
-    sched.run();
-    self->receive([&](std::vector<actors::service_info>& xs) { out = std::move(xs); });
-    return out;
+    return ask<std::vector<actors::service_info>>(directory, actors::services_atom::value);
   }
 
   /// The broker's session list.
   std::vector<actors::session_info> sessions() {
-    std::vector<actors::session_info> out;
-    self->send(broker, actors::sessions_atom::value);
-    sched.run();
-    self->receive([&](std::vector<actors::session_info>& xs) { out = std::move(xs); });
-    return out;
+    return ask<std::vector<actors::session_info>>(broker, actors::sessions_atom::value);
   }
 
   caf::scoped_actor monitor; ///< stands in for the heartbeat monitor
   caf::scoped_actor store;   ///< stands in for the store
   caf::actor broker;
+  actors::command_router_actor router;
+  actors::service_directory_actor directory;
   caf::actor planner;
   std::map<std::uint64_t, std::shared_ptr<ports::session_sink>> sinks;
   std::map<std::uint64_t, std::shared_ptr<fake_connection>> conns;

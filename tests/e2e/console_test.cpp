@@ -92,8 +92,8 @@ BOOST_AUTO_TEST_CASE(every_command_answers_in_shape_with_a_trailing_empty_line) 
   auto actors = c.command("actors");
   check_framing(actors, "actors");
   BOOST_TEST(actors.lines[0] == "actors:" + std::to_string(actors.lines.size() - 1));
-  for (auto name : {"inspector", "broker", "guild_settings_store", "shard_stats", "http_api",
-                    "companion_session"}) {
+  for (auto name : {"inspector", "broker", "command_router", "service_directory",
+                    "guild_settings_store", "shard_stats", "http_api", "companion_session"}) {
     auto found = std::any_of(actors.lines.begin(), actors.lines.end(), [&](const std::string& l) {
       return l.rfind(std::string("name=") + name + " id=", 0) == 0 &&
              l.find(" mailbox=") != std::string::npos;
