@@ -2,6 +2,7 @@
 // One coordinator node: the actors, the listener, and the way they are started and stopped.
 
 #include "app/config.hpp"
+#include "actors/settings/etcd_store.hpp"
 #include "metrics/registry.hpp"
 
 #include <caf/actor.hpp>
@@ -53,8 +54,9 @@ private:
   /// shutdown) that still count into it.
   metrics::registry& metrics_;
   caf::actor broker_;
-  caf::actor store_;
-  std::shared_ptr<store::settings_repository> repo_; // shared with store_, for stop_waiting
+  actors::settings_store_actor store_; ///< SQLite, or in cluster mode etcd_store_
+  actors::etcd_store_actor etcd_store_; ///< cluster mode: the store, with its cluster messages
+  std::shared_ptr<store::settings_repository> repo_; // shared with store_'s writer, for stop_waiting
   caf::actor stats_;
   caf::actor http_api_;
   caf::actor monitor_;

@@ -23,11 +23,13 @@ void node::start_console() {
   deps.scheduler_threads = sys_.scheduler().num_workers();
   deps.password = cfg_.console_password;
   deps.broker = broker_;
-  deps.store = store_;
+  // The inspector still holds dynamic handles (typed on another branch of issue 13).
+  auto store = caf::actor_cast<caf::actor>(store_);
+  deps.store = store;
   deps.stats = stats_;
   deps.planner = planner_;
   deps.cluster = cluster_;
-  deps.actors = {broker_, store_, stats_, http_api_, planner_, monitor_, voice_registry_};
+  deps.actors = {broker_, store, stats_, http_api_, planner_, monitor_, voice_registry_};
   if (cluster_)
     deps.actors.push_back(cluster_);
   deps.actors.insert(deps.actors.end(), cache_.begin(), cache_.end());

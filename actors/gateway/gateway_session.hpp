@@ -22,7 +22,7 @@ struct gateway_deps {
   std::uint64_t heartbeat_interval_ms = 30000;  ///< gateway.heartbeat_interval_ms
   std::uint32_t messages_per_minute = 0;        ///< gateway.messages_per_minute, 0 = off
   caf::actor broker;
-  caf::actor store;
+  settings_store_actor store;
   caf::actor planner;
   caf::actor monitor;
   std::vector<caf::actor> cache; ///< entity cache partitions
