@@ -21,20 +21,8 @@ BOOST_AUTO_TEST_CASE(reads_answer_at_once_while_writes_wait_for_the_write_lock) 
   BOOST_REQUIRE_MESSAGE(lock.locked(), "could not take the WAL write lock");
   // Many writes queue up at the store; each waits on the lock held elsewhere.
   constexpr int queued = 6;
-  std::vector<unsigned> statuses(queued, 0);
-  std::vector<std::thread> writers;
-  const auto before = metric(n.port(), "coordinator_http_requests_total");
-  for (int i = 0; i < queued; ++i)
-    writers.emplace_back([&, i] {
-      statuses[static_cast<std::size_t>(i)] =
-        admin(n.port(), "PATCH", "/api/v1/guilds/" + std::to_string(10 + i) + "/settings",
-              R"({"prefix":"queued)" + std::to_string(i) + R"("})").status;
-    });
-  long long polls = 0;
-  BOOST_REQUIRE(wait_until([&] {
-    ++polls;
-    return metric(n.port(), "coordinator_http_requests_total") >= before + polls + queued;
-  }));
+  queued_patches writers{n.port(), queued, 10, "queued"};
+  BOOST_REQUIRE(writers.arrived);
   // A GET answers with what is committed, at once: it never waits behind the writes.
   auto started = std::chrono::steady_clock::now();
   auto got = admin(n.port(), "GET", "/api/v1/guilds/1/settings");
@@ -48,10 +36,10 @@ BOOST_AUTO_TEST_CASE(reads_answer_at_once_while_writes_wait_for_the_write_lock) 
   BOOST_TEST(ms < 1000, "a GET waited " << ms << " ms behind queued writes");
   BOOST_TEST(admin(n.port(), "GET", "/api/v1/supporters").status == 200u);
   lock.release();
-  for (auto& w : writers)
-    w.join();
+  writers.join();
   for (int i = 0; i < queued; ++i)
-    BOOST_TEST_MESSAGE("queued write " << i << " answered " << statuses[static_cast<std::size_t>(i)]);
+    BOOST_TEST_MESSAGE("queued write " << i << " answered "
+                       << writers.statuses[static_cast<std::size_t>(i)]);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
