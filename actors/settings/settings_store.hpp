@@ -59,7 +59,7 @@ settings_store(settings_store_actor::stateful_pointer<settings_store_state> self
                settings_writer_actor writer, settings_snapshot initial,
                std::string default_prefix, caf::actor broker, metrics::registry* metrics);
 
-/// Loads `repo`, spawns its writer detached and the front on the scheduler.
+/// Loads `repo`, spawns its writer and the front, each detached (on a thread of its own).
 settings_store_actor spawn_settings_store(caf::actor_system& sys,
                                           std::shared_ptr<store::settings_repository> repo,
                                           std::string default_prefix, caf::actor broker,
