@@ -1,3 +1,6 @@
+// Past ~400 lines: the writes, the watch that acknowledges them and its recovery (reload,
+// restart, lag check) share one state and one acknowledgement rule, read best together.
+
 #include "actors/settings/etcd_store.hpp"
 
 #include "actors/cluster/etcd_api.hpp"
