@@ -78,11 +78,12 @@ node::node(caf::actor_system& sys, const config& cfg, metrics::registry& metrics
     sd.broker = broker_any_;
     sd.metrics = &metrics_;
     sd.view = view_;
-    store_ = sys_.spawn(actors::etcd_store, std::move(sd));
+    etcd_store_ = sys_.spawn(actors::etcd_store, std::move(sd));
+    store_ = etcd_store_;
   } else {
-    // The store blocks on fsync, so it gets a thread of its own instead of a scheduler worker.
-    store_ = sys_.spawn<caf::detached>(actors::settings_store, std::move(repo),
-                                       cfg_.default_prefix, broker_any_, &metrics_);
+    // Its writer blocks on fsync on a thread of its own; reads are answered by the front.
+    store_ = actors::spawn_settings_store(sys_, std::move(repo), cfg_.default_prefix,
+                                          broker_any_, &metrics_);
   }
   stats_ = sys_.spawn(actors::shard_stats, cfg_.stats_stale_after, &metrics_, actors::wall_clock{});
   planner_ = sys_.spawn(actors::shard_planner, static_cast<std::uint32_t>(cfg_.gateway_shard_count),
@@ -185,7 +186,8 @@ void node::start_cluster() {
     std::max<std::int64_t>(1, static_cast<std::int64_t>(cfg_.voice_vc_timeout_s + 0.999)));
   d.view = view_;
   d.metrics = &metrics_;
-  d.store = store_;
+  // The cluster node still holds dynamic handles (typed on another branch of issue 13).
+  d.store = caf::actor_cast<caf::actor>(etcd_store_);
   d.planner = planner_;
   d.voice_registry = voice_registry_;
   d.broker = broker_any_;
@@ -250,8 +252,11 @@ void node::shutdown() {
   // Every acknowledged change is already committed; exiting the store closes SQLite.
   for (auto& partition : cache_)
     caf::anon_send_exit(partition, caf::exit_reason::user_shutdown);
-  for (auto* a : {&http_api_, &stats_, &voice_registry_, &monitor_, &planner_, &store_, &broker_any_})
+  for (auto* a : {&http_api_, &stats_, &voice_registry_, &monitor_, &planner_})
     caf::anon_send_exit(*a, caf::exit_reason::user_shutdown);
+  // The store before the broker, as before; its SQLite writer is linked to it and ends with it.
+  caf::anon_send_exit(store_, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(broker_, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(router_, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(directory_, caf::exit_reason::user_shutdown);
   // The etcd client goes last: its io thread stops, no answer arrives after this.

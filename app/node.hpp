@@ -3,6 +3,7 @@
 
 #include "actors/broker/messages.hpp"
 #include "app/config.hpp"
+#include "actors/settings/etcd_store.hpp"
 #include "metrics/registry.hpp"
 
 #include <caf/actor.hpp>
@@ -56,11 +57,11 @@ private:
   actors::broker_actor broker_;
   actors::command_router_actor router_;        ///< commands waiting for a worker
   actors::service_directory_actor directory_;  ///< GET /services
-  /// broker_ as a dynamic handle, for the holders that still take caf::actor (the stores,
-  /// the sessions, http_api, the cluster actor and the console): their features type them.
+  /// broker_ as a dynamic handle, for the holders that still take caf::actor.
   caf::actor broker_any_;
-  caf::actor store_;
-  std::shared_ptr<store::settings_repository> repo_; // shared with store_, for stop_waiting
+  actors::settings_store_actor store_; ///< SQLite, or in cluster mode etcd_store_
+  actors::etcd_store_actor etcd_store_; ///< cluster mode: the store, with its cluster messages
+  std::shared_ptr<store::settings_repository> repo_; // shared with store_'s writer, for stop_waiting
   caf::actor stats_;
   caf::actor http_api_;
   caf::actor monitor_;

@@ -23,15 +23,16 @@ void node::start_console() {
   deps.scheduler_threads = sys_.scheduler().num_workers();
   deps.password = cfg_.console_password;
   deps.broker = broker_any_;
-  deps.store = store_;
+  // The inspector still holds dynamic handles here (typed on another branch of issue 13).
+  auto store = caf::actor_cast<caf::actor>(store_);
+  deps.store = store;
   deps.stats = stats_;
   deps.planner = planner_;
   deps.cluster = cluster_;
-  // The inspector holds every actor as a dynamic handle (deps.actors is a caf::actor list).
   deps.actors = {broker_any_,
                  caf::actor_cast<caf::actor>(router_),
                  caf::actor_cast<caf::actor>(directory_),
-                 store_, stats_, http_api_, planner_, monitor_, voice_registry_};
+                 store, stats_, http_api_, planner_, monitor_, voice_registry_};
   if (cluster_)
     deps.actors.push_back(cluster_);
   deps.actors.insert(deps.actors.end(), cache_.begin(), cache_.end());

@@ -1,5 +1,6 @@
 #include "actors/broker/broker.hpp"
 
+#include "actors/broker/publish.hpp"
 #include "actors/errors.hpp"
 #include "proto/errors.hpp"
 
@@ -42,6 +43,37 @@ session_info broker_state::info(std::uint64_t id, const session_handle& h) const
   return out;
 }
 
+namespace {
+
+/// Sends one broadcast to every receiver of its dialects.
+void fan_out(broker_self self, const broadcast_msg& msg) {
+  auto& st = self->state;
+  st.mailbox.sample(self);
+  if (msg.companion)
+    for (auto* conn : st.companions)
+      conn->send(msg.companion);
+  if (msg.gateway)
+    fan_out_gateway(self, msg.gateway);
+  st.metrics->broadcasts.inc();
+  std::chrono::duration<double> took = self->clock().now() - msg.started;
+  st.metrics->broadcast_seconds.observe(took.count());
+}
+
+/// Sends a handshake reply, then makes the session a receiver of later broadcasts.
+void attach(broker_self self, std::uint64_t id,
+            const ports::buffer& reply) {
+  auto i = self->state.sessions.find(id);
+  if (i == self->state.sessions.end())
+    return; // closed while the store worked on its handshake
+  // The reply goes first, then every later broadcast: both run in this actor, so a
+  // change committed after the store built the reply reaches the session after it.
+  i->second.conn->send(reply);
+  if (i->second.conn->dialect() == ports::dialect::companion)
+    self->state.add_receiver(i->second.conn.get());
+}
+
+} // namespace
+
 broker_actor::behavior_type broker(broker_self self, metrics::registry* metrics) {
   return broker_with(self, metrics, broker_config{});
 }
@@ -71,28 +103,18 @@ broker_actor::behavior_type broker_with(broker_self self, metrics::registry* met
       self->state.remove_receiver(id);
       self->state.sessions.erase(id);
     },
-    [=](attach_atom, std::uint64_t id, const ports::buffer& reply) {
-      auto i = self->state.sessions.find(id);
-      if (i == self->state.sessions.end())
-        return; // closed while the store worked on its handshake
-      // The reply goes first, then every later broadcast: both run in this actor, so a
-      // change committed after the store built the reply reaches the session after it.
-      i->second.conn->send(reply);
-      if (i->second.conn->dialect() == ports::dialect::companion)
-        self->state.add_receiver(i->second.conn.get());
+    [=](attach_atom, std::uint64_t id, const ports::buffer& reply) { attach(self, id, reply); },
+    // The store's handshake snapshot, encoded here (actors/broker/publish.hpp).
+    [=](attach_atom, const handshake_snapshot& h) {
+      attach(self, h.session, encode_handshake(h));
     },
-    [=](broadcast_atom, const broadcast_msg& msg) {
-      auto& st = self->state;
-      st.mailbox.sample(self);
-      if (msg.companion)
-        for (auto* conn : st.companions)
-          conn->send(msg.companion);
-      if (msg.gateway)
-        fan_out_gateway(self, msg.gateway);
-      st.metrics->broadcasts.inc();
-      std::chrono::duration<double> took = self->clock().now() - msg.started;
-      st.metrics->broadcast_seconds.observe(took.count());
+    [=](broadcast_atom, const broadcast_msg& msg) { fan_out(self, msg); },
+    // The store's committed changes: encoded once per dialect, then fanned out.
+    [=](publish_atom, const settings_changed& c) {
+      for (const auto& msg : encode_change(c))
+        fan_out(self, msg);
     },
+    [=](publish_atom, const supporter_changed& c) { fan_out(self, encode_change(c)); },
     [=](sessions_atom) { return list_sessions(self); },
     [=](session_find_atom, std::uint64_t id) -> caf::result<session_ref> {
       auto info = find_session(self, id);

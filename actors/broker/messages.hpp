@@ -8,6 +8,7 @@
 #include "actors/gateway/messages.hpp"
 #include "actors/ports.hpp"
 #include "actors/session/messages.hpp"
+#include "actors/settings/messages.hpp"
 #include "proto/gateway_codec.hpp"
 
 #include <caf/atom.hpp>
@@ -137,6 +138,12 @@ using broker_actor = caf::typed_actor<
   caf::reacts_to<unregister_atom, std::uint64_t>,
   // the store: the op 1 reply of a handshake, then broadcasts to the session
   caf::reacts_to<attach_atom, std::uint64_t, ports::buffer>,
+  // the store: a handshake's snapshot, encoded here, then broadcasts to the session
+  caf::reacts_to<attach_atom, handshake_snapshot>,
+  // the store: a committed change of a guild's settings, encoded here once per dialect
+  caf::reacts_to<publish_atom, settings_changed>,
+  // the store: a supporter added or removed, encoded here once per dialect
+  caf::reacts_to<publish_atom, supporter_changed>,
   // the store: a committed change, encoded once per wire form
   caf::reacts_to<broadcast_atom, broadcast_msg>,
   // http_api, the inspector: the session list

@@ -17,7 +17,7 @@ struct companion_deps {
   std::string key;                       ///< companion.key
   std::uint32_t messages_per_minute = 0; ///< limits.messages_per_minute, 0 = off
   caf::actor broker;
-  caf::actor store;
+  settings_store_actor store;
   caf::actor stats;
   metrics::registry* metrics = nullptr;
 };

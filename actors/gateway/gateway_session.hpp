@@ -24,7 +24,7 @@ struct gateway_deps {
   std::uint32_t messages_per_minute = 0;        ///< gateway.messages_per_minute, 0 = off
   caf::actor broker;
   service_directory_actor directory; ///< heartbeats of an identified session (/services)
-  caf::actor store;
+  settings_store_actor store;
   caf::actor planner;
   caf::actor monitor;
   std::vector<caf::actor> cache; ///< entity cache partitions

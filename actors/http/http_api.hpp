@@ -18,7 +18,7 @@ namespace coord::actors {
 struct http_api_deps {
   std::string admin_token; ///< admin.token; empty disables the admin API (403)
   caf::actor broker;
-  caf::actor store;
+  settings_store_actor store;
   caf::actor stats;
   metrics::registry* metrics = nullptr;
   caf::actor planner;   ///< shard planner (GET /api/v1/shards)

@@ -1,8 +1,9 @@
+// Past ~400 lines: the writes, the watch that acknowledges them and its recovery (reload,
+// restart, lag check) share one state and one acknowledgement rule, read best together.
+
 #include "actors/settings/etcd_store.hpp"
 
 #include "actors/cluster/etcd_api.hpp"
-#include "actors/settings/settings_store.hpp"
-#include "proto/companion_codec.hpp"
 #include "net/etcd_client.hpp"
 
 #include <caf/event_based_actor.hpp>
@@ -22,7 +23,7 @@ proto::guild_settings etcd_store_state::get(std::uint64_t guild) const {
 
 namespace {
 
-using self_ptr = caf::stateful_actor<etcd_store_state>*;
+using self_ptr = etcd_store_actor::stateful_pointer<etcd_store_state>;
 using settings_promise = caf::typed_response_promise<proto::guild_settings>;
 using bool_promise = caf::typed_response_promise<bool>;
 
@@ -61,12 +62,14 @@ const etcd::kv* find_kv(const etcd::txn_result& t, const std::string& key) {
   return nullptr;
 }
 
-void publish(self_ptr self, broadcast_msg msg) {
+template <class Change>
+void publish(self_ptr self, Change change) {
   // A node that may no longer be active (its lease unconfirmed) broadcasts nothing: its
   // sessions are about to be closed, and the active node broadcasts to its own.
   if (!self->state.active || !self->state.deps.view->serving(self->clock().now()))
     return;
-  self->send(self->state.deps.broker, broadcast_atom::value, std::move(msg));
+  // The broker is dynamically typed, and a typed actor only send()s to typed ones.
+  caf::anon_send(self->state.deps.broker, publish_atom::value, std::move(change));
 }
 
 /// Runs `done` once the watch has applied `revision` (or after ack_wait: it committed).
@@ -89,7 +92,7 @@ void release_waiting(self_ptr self, std::int64_t upto) {
 }
 
 /// One event of the watch (or of a reload): memory follows it, sessions hear of it.
-void apply(self_ptr self, const etcd::event& ev) {
+void apply_event(self_ptr self, const etcd::event& ev) {
   auto& st = self->state;
   auto key = store::etcd::parse_state_key(st.deps.keys, ev.item.key);
   auto started = self->clock().now();
@@ -110,20 +113,20 @@ void apply(self_ptr self, const etcd::event& ev) {
       st.settings_revision[key.id] = ev.item.mod_revision;
     }
     auto next = st.get(key.id);
-    bool settings_changed = old.prefix != next.prefix || old.dj_role_id != next.dj_role_id
+    bool fields_changed = old.prefix != next.prefix || old.dj_role_id != next.dj_role_id
                             || old.voice_channel_id != next.voice_channel_id
                             || old.music_channel_id != next.music_channel_id;
     bool music_changed = old.music_enabled != next.music_enabled;
-    if (settings_changed || music_changed)
+    if (fields_changed || music_changed) {
       st.deps.metrics->store_commits.inc();
-    for (auto& msg : settings_broadcasts(next, settings_changed, music_changed, started))
-      publish(self, std::move(msg));
+      publish(self, settings_changed{next, fields_changed, music_changed, false, started});
+    }
   } else if (key.kind == store::etcd::state_key::supporter) {
     bool changed = ev.deleted ? st.supporters.erase(key.id) != 0
                               : st.supporters.insert(key.id).second;
     if (changed) {
       st.deps.metrics->store_commits.inc();
-      publish(self, supporter_broadcast(key.id, !ev.deleted, started));
+      publish(self, supporter_changed{key.id, !ev.deleted, started});
     }
   }
 }
@@ -192,10 +195,10 @@ void load(self_ptr self, bool quiet, std::function<void(caf::error)> done) {
           if (!present.count(st.deps.keys.supporter_key(id)))
             gone.push_back({true, {st.deps.keys.supporter_key(id), {}, 0, 0, 0}});
         for (const auto& ev : gone)
-          apply(self, ev);
+          apply_event(self, ev);
       }
       for (const auto& k : range->kvs)
-        apply(self, etcd::event{false, k});
+        apply_event(self, etcd::event{false, k});
       st.revision = range->revision;
       start_watch(self, range->revision + 1);
       done(caf::error{});
@@ -358,7 +361,8 @@ void deactivate(self_ptr self) {
 
 } // namespace
 
-caf::behavior etcd_store(caf::stateful_actor<etcd_store_state>* self, etcd_store_deps deps) {
+etcd_store_actor::behavior_type
+etcd_store(etcd_store_actor::stateful_pointer<etcd_store_state> self, etcd_store_deps deps) {
   auto& st = self->state;
   st.calls = etcd_calls{deps.client, deps.metrics};
   st.deps = std::move(deps);
@@ -372,7 +376,7 @@ caf::behavior etcd_store(caf::stateful_actor<etcd_store_state>* self, etcd_store
       self->state.calls.complete(id, r);
     },
     [=](cl_activate_atom, const std::string& leader_key,
-        std::int64_t leader_revision) -> caf::result<std::int64_t> {
+        std::int64_t leader_revision) {
       auto& st = self->state;
       deactivate(self);
       st.leader_key = leader_key;
@@ -401,7 +405,7 @@ caf::behavior etcd_store(caf::stateful_actor<etcd_store_state>* self, etcd_store
         return;
       }
       for (const auto& ev : *events) {
-        apply(self, ev);
+        apply_event(self, ev);
         st.revision = std::max(st.revision, ev.item.mod_revision);
       }
       release_waiting(self, st.revision);
@@ -447,17 +451,13 @@ caf::behavior etcd_store(caf::stateful_actor<etcd_store_state>* self, etcd_store
     },
     [=](handshake_atom, std::uint64_t session, const std::vector<std::uint64_t>& guilds) {
       auto& st = self->state;
-      self->send(self->state.deps.broker, attach_atom::value, session,
-                 handshake_reply(guilds, st.supporters,
-                                 [&](std::uint64_t g) { return st.get(g); }));
+      caf::anon_send(st.deps.broker, attach_atom::value, make_handshake(session, guilds, st));
     },
     [=](guild_req_atom, std::uint64_t guild) {
       self->state.mailbox.sample(self);
-      broadcast_msg msg;
-      msg.started = self->clock().now();
-      msg.companion =
-        ports::make_buffer(proto::companion::encode_guild_settings(self->state.get(guild)));
-      publish(self, std::move(msg));
+      // Only companions asked: the broker sends op 2 alone.
+      publish(self, settings_changed{self->state.get(guild), true, false, true,
+                                     self->clock().now()});
     },
     [=](settings_get_atom, std::uint64_t guild) { return self->state.get(guild); },
     [=](store_counts_atom) {

@@ -13,9 +13,9 @@
 #include "metrics/registry.hpp"
 #include "store/etcd_layout.hpp"
 
-#include <caf/event_based_actor.hpp>
 #include <caf/response_promise.hpp>
 #include <caf/stateful_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
 
 #include <map>
 #include <memory>
@@ -58,6 +58,7 @@ struct etcd_store_state {
 };
 
 /// Spawn with `sys.spawn(etcd_store, deps)`; it holds nothing until cl_activate.
-caf::behavior etcd_store(caf::stateful_actor<etcd_store_state>* self, etcd_store_deps deps);
+etcd_store_actor::behavior_type
+etcd_store(etcd_store_actor::stateful_pointer<etcd_store_state> self, etcd_store_deps deps);
 
 } // namespace coord::actors

@@ -1,11 +1,9 @@
 #include "actors/settings/settings_store.hpp"
 
-#include "proto/companion_codec.hpp"
-#include "proto/gateway_codec.hpp"
+#include "actors/broker/messages.hpp"
+#include "actors/settings/settings_writer.hpp"
 
-#include <caf/event_based_actor.hpp>
 #include <caf/send.hpp>
-#include <spdlog/spdlog.h>
 
 namespace coord::actors {
 
@@ -18,172 +16,172 @@ proto::guild_settings settings_store_state::get(std::uint64_t guild) const {
   return s;
 }
 
+settings_snapshot load_snapshot(store::settings_repository& repo) {
+  return settings_snapshot{repo.path(), repo.load_settings(), repo.load_supporters()};
+}
+
 namespace {
 
-using self_ptr = caf::stateful_actor<settings_store_state>*;
+using self_ptr = settings_store_actor::stateful_pointer<settings_store_state>;
 
-void publish(self_ptr self, broadcast_msg msg) {
-  self->send(self->state.broker, broadcast_atom::value, std::move(msg));
+// The broker is still a dynamically typed actor, and a typed actor may only send() to typed
+// ones: changes go as anon_send (the broker never answers them). Sends from one actor keep
+// their order, so the broker sees every change in commit order.
+
+/// Starts the next queued write, if any and none is at the writer.
+void next_write(self_ptr self) {
+  auto& st = self->state;
+  if (st.writing || st.writes.empty())
+    return;
+  st.writing = true;
+  auto write = std::move(st.writes.front());
+  st.writes.pop_front();
+  write();
 }
 
-/// Runs one write against SQLite; true when it committed.
-template <class F>
-bool commit(self_ptr self, const char* what, F&& write) {
-  try {
-    write();
-    self->state.metrics->store_commits.inc();
-    return true;
-  } catch (const std::exception& e) {
-    self->state.metrics->store_commit_failures.inc();
-    spdlog::error("store: commit failed op={} error=\"{}\"", what, e.what());
-    return false;
-  }
+/// The write at the writer was answered: the next one may go.
+void write_done(self_ptr self) {
+  self->state.writing = false;
+  next_write(self);
 }
 
-caf::error store_failed() {
-  return make_coord_error(coord_errc::store_failed, "store commit failed");
+void enqueue(self_ptr self, std::function<void()> write) {
+  self->state.mailbox.sample(self);
+  self->state.writes.push_back(std::move(write));
+  next_write(self);
 }
 
-/// Stores `next` as the settings of its guild and broadcasts what changed.
-caf::result<proto::guild_settings> save(self_ptr self, const proto::guild_settings& next,
-                                        bool settings_changed, bool music_changed) {
+/// Queues `change` of a guild's settings: applied to the copy as the writes before it left
+/// it, committed, then published (`fields`, `music`: what the change may touch).
+caf::typed_response_promise<proto::guild_settings>
+write_settings(self_ptr self, std::uint64_t guild,
+               std::function<void(proto::guild_settings&)> change, bool fields, bool music) {
+  auto rp = self->make_response_promise<proto::guild_settings>();
   auto started = self->clock().now();
-  if (!commit(self, "save_settings", [&] { self->state.repo->save_settings(next); }))
-    return store_failed();
-  self->state.settings[next.guild_id] = next;
-  for (auto& msg : settings_broadcasts(next, settings_changed, music_changed, started))
-    publish(self, std::move(msg));
-  return next;
+  enqueue(self, [=]() mutable {
+    auto next = self->state.get(guild);
+    change(next);
+    self->request(self->state.writer, caf::infinite, store_save_atom::value, next)
+      .then(
+        [=](bool) mutable {
+          self->state.settings[guild] = next;
+          caf::anon_send(self->state.broker, publish_atom::value,
+                     settings_changed{next, fields, music, false, started});
+          rp.deliver(next);
+          write_done(self);
+        },
+        [=](caf::error& err) mutable {
+          rp.deliver(std::move(err));
+          write_done(self);
+        });
+  });
+  return rp;
+}
+
+/// Queues adding (`add`) or removing a supporter; published only when it changed anything.
+caf::typed_response_promise<bool> write_supporter(self_ptr self, std::uint64_t id, bool add) {
+  auto rp = self->make_response_promise<bool>();
+  auto started = self->clock().now();
+  enqueue(self, [=]() mutable {
+    auto reply = [=](bool changed) mutable {
+      if (add)
+        self->state.supporters.insert(id);
+      else
+        self->state.supporters.erase(id);
+      if (changed)
+        caf::anon_send(self->state.broker, publish_atom::value,
+                   supporter_changed{id, add, started});
+      rp.deliver(changed);
+      write_done(self);
+    };
+    auto failed = [=](caf::error& err) mutable {
+      rp.deliver(std::move(err));
+      write_done(self);
+    };
+    if (add)
+      self->request(self->state.writer, caf::infinite, supporter_add_atom::value, id)
+        .then(reply, failed);
+    else
+      self->request(self->state.writer, caf::infinite, supporter_del_atom::value, id)
+        .then(reply, failed);
+  });
+  return rp;
 }
 
 } // namespace
 
-std::vector<broadcast_msg> settings_broadcasts(const proto::guild_settings& s,
-                                               bool settings_changed, bool music_changed,
-                                               caf::actor_clock::time_point started) {
-  std::vector<broadcast_msg> out;
-  // Gateway services get the event of SPEC.md §4.6, companions op 2 / op 3.
-  if (settings_changed) {
-    broadcast_msg msg;
-    msg.companion = ports::make_buffer(proto::companion::encode_guild_settings(s));
-    msg.gateway = ports::make_buffer(proto::gateway::encode_guild_settings_update(s));
-    msg.started = started;
-    out.push_back(std::move(msg));
-  }
-  if (music_changed) {
-    broadcast_msg msg;
-    msg.companion =
-      ports::make_buffer(proto::companion::encode_music_toggle(s.guild_id, s.music_enabled));
-    msg.gateway =
-      ports::make_buffer(proto::gateway::encode_music_command_update(s.guild_id, s.music_enabled));
-    msg.started = started;
-    out.push_back(std::move(msg));
-  }
-  return out;
-}
-
-broadcast_msg supporter_broadcast(std::uint64_t id, bool added,
-                                  caf::actor_clock::time_point started) {
-  broadcast_msg msg;
-  msg.companion = ports::make_buffer(added ? proto::companion::encode_supporter_added(id)
-                                         : proto::companion::encode_supporter_removed(id));
-  msg.started = started;
-  return msg;
-}
-
-caf::behavior settings_store(caf::stateful_actor<settings_store_state>* self,
-                             std::shared_ptr<store::settings_repository> repo,
-                             std::string default_prefix, caf::actor broker,
-                             metrics::registry* metrics) {
+settings_store_actor::behavior_type
+settings_store(settings_store_actor::stateful_pointer<settings_store_state> self,
+               settings_writer_actor writer, settings_snapshot initial,
+               std::string default_prefix, caf::actor broker, metrics::registry* metrics) {
   auto& st = self->state;
-  st.repo = std::move(repo);
+  st.writer = std::move(writer);
+  st.path = std::move(initial.path);
   st.default_prefix = std::move(default_prefix);
   st.broker = std::move(broker);
   st.metrics = metrics;
-  // A stray message is printed and dropped, never reflected (which would end this actor).
-  self->set_default_handler(caf::print_and_drop);
-  // A throwing handler is a bug: say what it was before the actor goes down.
-  self->set_exception_handler([](caf::scheduled_actor*, std::exception_ptr& eptr) -> caf::error {
-    try {
-      std::rethrow_exception(eptr);
-    } catch (const std::exception& e) {
-      spdlog::critical("store: handler threw error=\"{}\"", e.what());
-    } catch (...) {
-      spdlog::critical("store: handler threw a non-standard exception");
-    }
-    return caf::sec::runtime_error;
-  });
-  for (auto& s : st.repo->load_settings())
+  for (auto& s : initial.settings)
     st.settings.emplace(s.guild_id, std::move(s));
-  for (auto id : st.repo->load_supporters())
-    st.supporters.insert(id);
+  st.supporters.insert(initial.supporters.begin(), initial.supporters.end());
+  self->link_to(st.writer);
   return {
     [=](handshake_atom, std::uint64_t session, const std::vector<std::uint64_t>& guilds) {
       auto& st = self->state;
-      self->send(self->state.broker, attach_atom::value, session,
-                 handshake_reply(guilds, st.supporters,
-                                 [&](std::uint64_t g) { return st.get(g); }));
+      caf::anon_send(st.broker, attach_atom::value, make_handshake(session, guilds, st));
     },
     [=](guild_req_atom, std::uint64_t guild) {
       self->state.mailbox.sample(self);
-      // Only companions asked: the reply is op 2 alone.
-      broadcast_msg msg;
-      msg.started = self->clock().now();
-      msg.companion = ports::make_buffer(proto::companion::encode_guild_settings(self->state.get(guild)));
-      publish(self, std::move(msg));
+      // Only companions asked: the broker sends op 2 alone.
+      caf::anon_send(self->state.broker, publish_atom::value,
+                 settings_changed{self->state.get(guild), true, false, true,
+                                  self->clock().now()});
     },
     [=](settings_get_atom, std::uint64_t guild) { return self->state.get(guild); },
     [=](store_counts_atom) {
       auto& st = self->state;
-      return store_counts{st.repo->path(), st.settings.size(), st.supporters.size()};
+      return store_counts{st.path, st.settings.size(), st.supporters.size()};
     },
     [=](inspect_atom) {
       auto& st = self->state;
       return summarize(self, {{"guilds", std::to_string(st.settings.size())},
                               {"supporters", std::to_string(st.supporters.size())},
                               {"commits", std::to_string(st.metrics->store_commits.value())},
+                              {"writes_queued", std::to_string(st.writes.size()
+                                                               + (st.writing ? 1 : 0))},
                               {"mailbox_peak", std::to_string(st.mailbox.peak)}});
     },
-    [=](settings_set_atom, std::uint64_t guild,
-        const proto::admin::settings_patch& patch) -> caf::result<proto::guild_settings> {
-      auto next = self->state.get(guild);
-      proto::admin::apply(next, patch);
-      bool settings_changed = patch.prefix || patch.dj_role_id || patch.voice_channel_id
-                              || patch.music_channel_id;
-      return save(self, next, settings_changed, patch.music_enabled.has_value());
+    [=](settings_set_atom, std::uint64_t guild, const proto::admin::settings_patch& patch) {
+      bool fields = patch.prefix || patch.dj_role_id || patch.voice_channel_id
+                    || patch.music_channel_id;
+      return write_settings(self, guild,
+                            [patch](proto::guild_settings& s) { proto::admin::apply(s, patch); },
+                            fields, patch.music_enabled.has_value());
     },
-    [=](music_set_atom, std::uint64_t guild,
-        bool enable) -> caf::result<proto::guild_settings> {
-      auto next = self->state.get(guild);
-      next.music_enabled = enable;
-      return save(self, next, false, true);
+    [=](music_set_atom, std::uint64_t guild, bool enable) {
+      return write_settings(self, guild,
+                            [enable](proto::guild_settings& s) { s.music_enabled = enable; },
+                            false, true);
     },
     [=](supporters_atom) {
       return std::vector<std::uint64_t>{self->state.supporters.begin(),
                                         self->state.supporters.end()};
     },
-    [=](supporter_add_atom, std::uint64_t id) -> caf::result<bool> {
-      auto started = self->clock().now();
-      bool added = false;
-      if (!commit(self, "add_supporter", [&] { added = self->state.repo->add_supporter(id); }))
-        return store_failed();
-      self->state.supporters.insert(id);
-      if (added)
-        publish(self, supporter_broadcast(id, true, started));
-      return added;
-    },
-    [=](supporter_del_atom, std::uint64_t id) -> caf::result<bool> {
-      auto started = self->clock().now();
-      bool removed = false;
-      if (!commit(self, "remove_supporter",
-                  [&] { removed = self->state.repo->remove_supporter(id); }))
-        return store_failed();
-      self->state.supporters.erase(id);
-      if (removed)
-        publish(self, supporter_broadcast(id, false, started));
-      return removed;
-    },
+    [=](supporter_add_atom, std::uint64_t id) { return write_supporter(self, id, true); },
+    [=](supporter_del_atom, std::uint64_t id) { return write_supporter(self, id, false); },
   };
+}
+
+settings_store_actor spawn_settings_store(caf::actor_system& sys,
+                                          std::shared_ptr<store::settings_repository> repo,
+                                          std::string default_prefix, caf::actor broker,
+                                          metrics::registry* metrics) {
+  auto initial = load_snapshot(*repo);
+  // The writer blocks on fsync, so it gets a thread of its own instead of a scheduler worker.
+  auto writer = sys.spawn<caf::detached>(settings_writer, std::move(repo), metrics);
+  // The front on a thread of its own too (it never blocks): op 2 reads reach the broker from
+  // a thread that is awake, as before the split (bench S2).
+  return sys.spawn<caf::detached>(settings_store, std::move(writer), std::move(initial),
+                   std::move(default_prefix), std::move(broker), metrics);
 }
 
 } // namespace coord::actors

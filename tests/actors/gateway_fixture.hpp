@@ -150,7 +150,8 @@ struct gateway_fixture : actor_fixture {
     deps.heartbeat_interval_ms = 30000;
     deps.broker = broker;
     deps.directory = directory;
-    deps.store = caf::actor{store};
+    // The scoped actor stands in for the store: dynamically typed, so an unchecked cast.
+    deps.store = caf::actor_cast<actors::settings_store_actor>(store);
     deps.planner = planner;
     deps.monitor = caf::actor{monitor};
     deps.metrics = &metrics;

@@ -293,4 +293,46 @@ private:
   bool locked_ = false;
 };
 
+/// `count` admin PATCHes of guilds `first_guild`.. (prefix "<tag><i>"), each on a thread of
+/// its own, queued at the node's store: returns once the node has counted every request.
+/// `statuses[i]` is the answer, 0 when the connection ended without one; join the threads.
+class queued_patches {
+public:
+  queued_patches(std::uint16_t port, int count, int first_guild, const std::string& tag)
+    : statuses(static_cast<std::size_t>(count), 0) {
+    const auto before = metric(port, "coordinator_http_requests_total");
+    for (int i = 0; i < count; ++i)
+      threads_.emplace_back([this, port, i, first_guild, tag] {
+        try {
+          statuses[static_cast<std::size_t>(i)] =
+            admin(port, "PATCH", "/api/v1/guilds/" + std::to_string(first_guild + i) + "/settings",
+                  R"({"prefix":")" + tag + std::to_string(i) + R"("})").status;
+        } catch (const std::exception&) {
+          // The connection ended with the node: no answer.
+        }
+      });
+    // Every /metrics request counts itself too.
+    long long polls = 0;
+    arrived = wait_until([&] {
+      ++polls;
+      return metric(port, "coordinator_http_requests_total") >= before + polls + count;
+    });
+  }
+  ~queued_patches() { join(); }
+  queued_patches(const queued_patches&) = delete;
+  queued_patches& operator=(const queued_patches&) = delete;
+
+  void join() {
+    for (auto& t : threads_)
+      if (t.joinable())
+        t.join();
+  }
+
+  std::vector<unsigned> statuses;
+  bool arrived = false; ///< the node counted every request within wait_until's timeout
+
+private:
+  std::vector<std::thread> threads_;
+};
+
 } // namespace coord::test::fault

@@ -309,25 +309,8 @@ BOOST_AUTO_TEST_CASE(sigterm_while_another_process_holds_the_write_lock_exits_wi
   BOOST_REQUIRE_MESSAGE(lock.locked(), "could not take the WAL write lock");
   // Three writes queue up at the store; each waits out SQLite's busy timeout, then fails.
   constexpr int queued = 3;
-  std::vector<unsigned> statuses(queued, 0);
-  std::vector<std::thread> writers;
-  const auto before = metric(n.port(), "coordinator_http_requests_total");
-  for (int i = 0; i < queued; ++i)
-    writers.emplace_back([&, i] {
-      try {
-        statuses[static_cast<std::size_t>(i)] =
-          admin(n.port(), "PATCH", "/api/v1/guilds/" + std::to_string(10 + i) + "/settings",
-                R"({"prefix":"locked)" + std::to_string(i) + R"("})").status;
-      } catch (const std::exception&) {
-        // The connection ended with the node: no answer.
-      }
-    });
-  // Every /metrics request counts itself too.
-  long long polls = 0;
-  BOOST_REQUIRE(wait_until([&] {
-    ++polls;
-    return metric(n.port(), "coordinator_http_requests_total") >= before + polls + queued;
-  }));
+  queued_patches writers{n.port(), queued, 10, "locked"};
+  BOOST_REQUIRE(writers.arrived);
   auto signalled = std::chrono::steady_clock::now();
   n.signal(SIGTERM);
   BOOST_TEST(watcher.wait_close().value_or(0) == 1001);
@@ -345,8 +328,8 @@ BOOST_AUTO_TEST_CASE(sigterm_while_another_process_holds_the_write_lock_exits_wi
     n.wait_exit(std::chrono::seconds(5));
   }
   lock.release();
-  for (auto& w : writers)
-    w.join();
+  writers.join();
+  auto& statuses = writers.statuses;
   node_process again{db, node_args()};
   BOOST_TEST(settings_of(again.port(), 1).at("prefix").as_string() == "a1");
   for (int i = 0; i < queued; ++i) {

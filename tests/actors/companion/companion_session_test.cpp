@@ -35,7 +35,10 @@ struct companion_fixture : actor_fixture {
 
   std::shared_ptr<fake_connection> open(std::uint64_t id, std::uint32_t per_minute = 0) {
     auto conn = std::make_shared<fake_connection>(id, ports::dialect::companion);
-    actors::companion_deps deps{"k", per_minute, broker, caf::actor{self}, stats, &metrics};
+    // The scoped actor stands in for the store: dynamically typed, so an unchecked cast.
+    actors::companion_deps deps{"k", per_minute, broker,
+                                caf::actor_cast<actors::settings_store_actor>(self), stats,
+                                &metrics};
     sinks.push_back(actors::open_companion_session(sys, conn, deps));
     sched.run();
     return conn;

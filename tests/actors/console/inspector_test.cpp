@@ -111,7 +111,9 @@ struct inspector_fixture : actor_fixture {
 
   std::shared_ptr<fake_connection> open_companion(std::uint64_t id) {
     auto conn = std::make_shared<fake_connection>(id, ports::dialect::companion);
-    actors::companion_deps deps{"k", 0, broker, caf::actor{self}, stats, &metrics};
+    // The scoped actor stands in for the store: dynamically typed, so an unchecked cast.
+    actors::companion_deps deps{"k", 0, broker, caf::actor_cast<actors::settings_store_actor>(self),
+                                stats, &metrics};
     sinks.push_back(actors::open_companion_session(sys, conn, deps));
     sched.run();
     return conn;

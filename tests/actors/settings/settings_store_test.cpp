@@ -1,16 +1,21 @@
 // The guild-settings store actor: commit first, then broadcast; a failed commit changes
-// nothing and broadcasts nothing.
+// nothing and broadcasts nothing; reads never wait behind a write.
 
 #include "tests/actors/fixture.hpp"
 
+#include "actors/broker/publish.hpp"
 #include "actors/settings/settings_store.hpp"
+#include "actors/settings/settings_writer.hpp"
 #include "proto/companion_codec.hpp"
 
 #include <boost/test/unit_test.hpp>
 
 #include <caf/after.hpp>
+#include <caf/event_based_actor.hpp>
+#include <caf/stateful_actor.hpp>
 #include <sqlite3.h>
 
+#include <deque>
 #include <filesystem>
 #include <random>
 
@@ -35,7 +40,9 @@ struct store_fixture : actor_fixture {
   }
   void start() {
     auto repo = std::make_shared<store::settings_repository>((dir / "s.db").string());
-    store = sys.spawn(actors::settings_store, repo, std::string{"!"}, caf::actor{self}, &metrics);
+    auto writer = sys.spawn(actors::settings_writer, repo, &metrics);
+    store = sys.spawn(actors::settings_store, writer, actors::load_snapshot(*repo),
+                      std::string{"!"}, caf::actor{self}, &metrics);
   }
   void restart() {
     caf::anon_send_exit(store, caf::exit_reason::user_shutdown);
@@ -53,13 +60,18 @@ struct store_fixture : actor_fixture {
     return out;
   }
 
-  /// The broadcasts the store sent to its broker so far.
+  /// The companion broadcasts of what the store published to its broker so far.
   std::vector<std::string> broadcasts() {
     std::vector<std::string> out;
     for (bool more = true; more;)
-      self->receive([&](actors::broadcast_atom, const actors::broadcast_msg& m) {
-        out.push_back(*m.companion);
-      },
+      self->receive(
+        [&](actors::publish_atom, const actors::settings_changed& c) {
+          for (auto& m : actors::encode_change(c))
+            out.push_back(*m.companion);
+        },
+        [&](actors::publish_atom, const actors::supporter_changed& c) {
+          out.push_back(*actors::encode_change(c).companion);
+        },
       caf::after(std::chrono::seconds(0)) >> [&] { more = false; });
     return out;
   }
@@ -78,7 +90,7 @@ struct store_fixture : actor_fixture {
   }
 
   std::filesystem::path dir;
-  caf::actor store;
+  actors::settings_store_actor store;
 };
 
 proto::admin::settings_patch prefix_patch(std::string p) {
@@ -86,6 +98,49 @@ proto::admin::settings_patch prefix_patch(std::string p) {
   patch.prefix = std::move(p);
   return patch;
 }
+
+/// test -> fake writer: answer the oldest held commit (true: committed, false: failed).
+using release_atom = caf::atom_constant<caf::atom("cd_trel")>;
+
+/// A writer that holds every commit until the test releases it, as a slow fsync would.
+caf::behavior held_writer(caf::stateful_actor<std::deque<caf::response_promise>>* self,
+                          std::size_t* held) {
+  return {
+    [=](actors::store_save_atom, const proto::guild_settings&) {
+      self->state.push_back(self->make_response_promise());
+      ++*held;
+      return self->state.back();
+    },
+    [=](release_atom, bool ok) {
+      auto rp = self->state.front();
+      self->state.pop_front();
+      if (ok)
+        rp.deliver(true);
+      else
+        rp.deliver(actors::make_coord_error(actors::coord_errc::store_failed, "disk says no"));
+    },
+  };
+}
+
+/// The store's front on a held writer.
+struct held_writer_fixture : store_fixture {
+  held_writer_fixture() {
+    caf::anon_send_exit(store, caf::exit_reason::user_shutdown);
+    sched.run();
+    writer = sys.spawn(held_writer, &held);
+    // The fake writer answers only store_save_atom (dynamically typed: an unchecked cast).
+    store = sys.spawn(actors::settings_store, caf::actor_cast<actors::settings_writer_actor>(writer),
+                      actors::settings_snapshot{"held", {}, {}}, std::string{"!"},
+                      caf::actor{self}, &metrics);
+    sched.run();
+  }
+  void release(bool ok) {
+    caf::anon_send(writer, release_atom::value, ok);
+    sched.run();
+  }
+  caf::actor writer;
+  std::size_t held = 0; ///< commits the writer was asked for
+};
 
 } // namespace
 
@@ -176,9 +231,10 @@ BOOST_AUTO_TEST_CASE(handshake_attaches_with_reply_in_request_order) {
   sched.run();
   bool attached = false;
   self->receive(
-    [&](actors::attach_atom, std::uint64_t session, const ports::buffer& reply) {
+    [&](actors::attach_atom, const actors::handshake_snapshot& h) {
       attached = true;
-      BOOST_TEST(session == 9u);
+      BOOST_TEST(h.session == 9u);
+      auto reply = actors::encode_handshake(h);
       proto::guild_settings a, b;
       a.guild_id = 3;
       a.prefix = "!";
@@ -188,6 +244,83 @@ BOOST_AUTO_TEST_CASE(handshake_attaches_with_reply_in_request_order) {
     },
     caf::after(std::chrono::seconds(0)) >> [] {});
   BOOST_TEST(attached);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_FIXTURE_TEST_SUITE(settings_store_front, held_writer_fixture)
+
+BOOST_AUTO_TEST_CASE(a_read_is_answered_while_a_write_is_pending) {
+  auto write = self->request(store, caf::infinite, actors::settings_set_atom::value,
+                             std::uint64_t{5}, prefix_patch("?"));
+  sched.run();
+  BOOST_REQUIRE_EQUAL(held, 1u); // at the writer, not committed
+  // GET, op 2, op 1 and the supporters answer at once, with what is committed.
+  auto now = ask<proto::guild_settings>(actors::settings_get_atom::value, std::uint64_t{5});
+  BOOST_REQUIRE(now);
+  BOOST_TEST(now->prefix == "!");
+  BOOST_TEST(ask<std::vector<std::uint64_t>>(actors::supporters_atom::value).value().empty());
+  caf::anon_send(store, actors::guild_req_atom::value, std::uint64_t{5});
+  sched.run();
+  proto::guild_settings before;
+  before.guild_id = 5;
+  before.prefix = "!";
+  auto sent = broadcasts();
+  BOOST_REQUIRE_EQUAL(sent.size(), 1u); // the op 2 answer; the change is not published yet
+  BOOST_TEST(sent[0] == proto::companion::encode_guild_settings(before));
+  // The commit lands: the change is published, then acknowledged.
+  release(true);
+  bool acked = false;
+  write.receive([&](const proto::guild_settings& s) { acked = s.prefix == "?"; },
+                [&](caf::error&) {});
+  BOOST_TEST(acked);
+  auto after = before;
+  after.prefix = "?";
+  sent = broadcasts();
+  BOOST_REQUIRE_EQUAL(sent.size(), 1u);
+  BOOST_TEST(sent[0] == proto::companion::encode_guild_settings(after));
+  BOOST_TEST(ask<proto::guild_settings>(actors::settings_get_atom::value, std::uint64_t{5})
+               ->prefix == "?");
+}
+
+BOOST_AUTO_TEST_CASE(a_failed_commit_publishes_nothing) {
+  auto write = self->request(store, caf::infinite, actors::settings_set_atom::value,
+                             std::uint64_t{5}, prefix_patch("?"));
+  sched.run();
+  BOOST_REQUIRE_EQUAL(held, 1u);
+  release(false);
+  std::optional<caf::error> failed;
+  write.receive([&](const proto::guild_settings&) {}, [&](caf::error& e) { failed = e; });
+  BOOST_REQUIRE(failed);
+  BOOST_TEST(failed->category() == caf::atom("coord"));
+  BOOST_TEST(broadcasts().empty());
+  BOOST_TEST(ask<proto::guild_settings>(actors::settings_get_atom::value, std::uint64_t{5})
+               ->prefix == "!");
+}
+
+BOOST_AUTO_TEST_CASE(writes_to_a_guild_commit_one_at_a_time_in_order) {
+  auto first = self->request(store, caf::infinite, actors::settings_set_atom::value,
+                             std::uint64_t{5}, prefix_patch("a"));
+  auto second = self->request(store, caf::infinite, actors::music_set_atom::value,
+                              std::uint64_t{5}, false);
+  sched.run();
+  BOOST_REQUIRE_EQUAL(held, 1u); // the second waits for the first's answer
+  release(true);
+  BOOST_REQUIRE_EQUAL(held, 2u);
+  release(true);
+  std::string prefix;
+  bool music = true;
+  first.receive([](const proto::guild_settings&) {}, [](caf::error&) {});
+  second.receive(
+    [&](const proto::guild_settings& s) {
+      prefix = s.prefix;
+      music = s.music_enabled;
+    },
+    [](caf::error&) {});
+  // The second write applied to what the first committed.
+  BOOST_TEST(prefix == "a");
+  BOOST_TEST(!music);
+  BOOST_TEST(broadcasts().size() == 2u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
