@@ -41,7 +41,7 @@ struct states_fixture : actor_fixture {
   /// A companion session on connection `id`; the store is the test's scoped actor.
   actors::companion_session_actor companion(std::uint64_t id) {
     conn = std::make_shared<fake_connection>(id, ports::dialect::companion);
-    actors::companion_deps deps{"k", 0, broker, caf::actor{self}, stats, &metrics};
+    actors::companion_deps deps{"k", 0, broker, caf::actor_cast<actors::settings_store_actor>(self), stats, &metrics};
     auto h = sys.spawn(actors::companion_session, conn, deps);
     track(caf::actor_cast<caf::actor>(h));
     sched.run();
