@@ -1,6 +1,8 @@
 #pragma once
 // One coordinator node: the actors, the listener, and the way they are started and stopped.
 
+#include "actors/console/messages.hpp"
+#include "actors/liveness/messages.hpp"
 #include "app/config.hpp"
 #include "metrics/registry.hpp"
 
@@ -57,7 +59,7 @@ private:
   std::shared_ptr<store::settings_repository> repo_; // shared with store_, for stop_waiting
   caf::actor stats_;
   caf::actor http_api_;
-  caf::actor monitor_;
+  actors::heartbeat_monitor_actor monitor_;
   caf::actor voice_registry_;
   caf::actor planner_;
   std::vector<caf::actor> cache_;
@@ -73,7 +75,7 @@ private:
   // Debug console (app/node_console.cpp).
   void start_console();
   void stop_console();
-  caf::actor inspector_;
+  actors::inspector_actor inspector_;
   std::unique_ptr<net::console_server> console_;
 };
 

@@ -27,10 +27,14 @@ void node::start_console() {
   deps.stats = stats_;
   deps.planner = planner_;
   deps.cluster = cluster_;
-  deps.actors = {broker_, store_, stats_, http_api_, planner_, monitor_, voice_registry_};
+  // Dynamic handles (actors not typed yet) are cast: each answers inspect_atom.
+  auto any = [](const caf::actor& a) { return caf::actor_cast<actors::inspectable_actor>(a); };
+  deps.actors = {any(broker_), any(store_), any(stats_), any(http_api_), any(planner_),
+                 monitor_, any(voice_registry_)};
   if (cluster_)
-    deps.actors.push_back(cluster_);
-  deps.actors.insert(deps.actors.end(), cache_.begin(), cache_.end());
+    deps.actors.push_back(any(cluster_));
+  for (const auto& partition : cache_)
+    deps.actors.push_back(any(partition));
   deps.metrics = &metrics_;
   inspector_ = sys_.spawn(actors::inspector, std::move(deps));
 

@@ -24,7 +24,7 @@ struct gateway_deps {
   caf::actor broker;
   caf::actor store;
   caf::actor planner;
-  caf::actor monitor;
+  heartbeat_monitor_actor monitor;
   std::vector<caf::actor> cache; ///< entity cache partitions
   metrics::registry* metrics = nullptr;
 };

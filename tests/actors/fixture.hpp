@@ -74,8 +74,9 @@ struct actor_fixture {
   }
 
   /// Remembers `a` to be stopped at the end of the test.
-  caf::actor track(caf::actor a) {
-    tracked.push_back(a);
+  template <class Handle>
+  Handle track(Handle a) {
+    tracked.push_back(caf::actor_cast<caf::actor>(a));
     return a;
   }
 

@@ -138,7 +138,7 @@ struct gateway_fixture : actor_fixture {
     deps.broker = broker;
     deps.store = caf::actor{store};
     deps.planner = planner;
-    deps.monitor = caf::actor{monitor};
+    deps.monitor = caf::actor_cast<actors::heartbeat_monitor_actor>(monitor);
     deps.metrics = &metrics;
     sinks[id] = actors::open_gateway_session(sys, conn, deps);
     conns[id] = conn;
