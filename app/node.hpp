@@ -2,7 +2,10 @@
 // One coordinator node: the actors, the listener, and the way they are started and stopped.
 
 #include "actors/console/messages.hpp"
+#include "actors/companion/messages.hpp"
 #include "actors/liveness/messages.hpp"
+#include "actors/shards/messages.hpp"
+#include "actors/voice/messages.hpp"
 #include "app/config.hpp"
 #include "metrics/registry.hpp"
 
@@ -57,11 +60,11 @@ private:
   caf::actor broker_;
   caf::actor store_;
   std::shared_ptr<store::settings_repository> repo_; // shared with store_, for stop_waiting
-  caf::actor stats_;
+  actors::shard_stats_actor stats_;
   caf::actor http_api_;
   actors::heartbeat_monitor_actor monitor_;
-  caf::actor voice_registry_;
-  caf::actor planner_;
+  actors::voice_registry_actor voice_registry_;
+  actors::shard_planner_actor planner_;
   std::vector<caf::actor> cache_;
   std::unique_ptr<net::server> server_;
 

@@ -29,8 +29,8 @@ void node::start_console() {
   deps.cluster = cluster_;
   // Dynamic handles (actors not typed yet) are cast: each answers inspect_atom.
   auto any = [](const caf::actor& a) { return caf::actor_cast<actors::inspectable_actor>(a); };
-  deps.actors = {any(broker_), any(store_), any(stats_), any(http_api_), any(planner_),
-                 monitor_, any(voice_registry_)};
+  deps.actors = {any(broker_), any(store_), stats_, any(http_api_), planner_, monitor_,
+                 voice_registry_};
   if (cluster_)
     deps.actors.push_back(any(cluster_));
   for (const auto& partition : cache_)

@@ -25,8 +25,8 @@ struct inspector_deps {
   std::string password;
   caf::actor broker;
   caf::actor store;
-  caf::actor stats;
-  caf::actor planner; ///< shard planner (`shards`)
+  shard_stats_actor stats;
+  shard_planner_actor planner; ///< `shards`
   caf::actor cluster; ///< cluster mode's cluster actor (`cluster`); none on a single node
   /// The long-lived actors `actors` lists after the inspector itself; each must answer
   /// inspect_atom with an actor_summary. Session actors come from the broker.

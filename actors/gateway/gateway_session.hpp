@@ -23,7 +23,7 @@ struct gateway_deps {
   std::uint32_t messages_per_minute = 0;        ///< gateway.messages_per_minute, 0 = off
   caf::actor broker;
   caf::actor store;
-  caf::actor planner;
+  shard_planner_actor planner;
   heartbeat_monitor_actor monitor;
   std::vector<caf::actor> cache; ///< entity cache partitions
   metrics::registry* metrics = nullptr;

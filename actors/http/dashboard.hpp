@@ -23,8 +23,8 @@ namespace coord::actors {
 /// What the dashboard needs of the rest of the node.
 struct dashboard_deps {
   caf::actor broker;  ///< services_atom
-  caf::actor stats;   ///< music_get_atom
-  caf::actor planner; ///< shard_plan_atom
+  shard_stats_actor stats;
+  shard_planner_actor planner;
   metrics::registry* metrics = nullptr;
   /// How long one snapshot answers polls.
   std::chrono::milliseconds max_age{500};

@@ -19,9 +19,9 @@ struct http_api_deps {
   std::string admin_token; ///< admin.token; empty disables the admin API (403)
   caf::actor broker;
   caf::actor store;
-  caf::actor stats;
+  shard_stats_actor stats;
   metrics::registry* metrics = nullptr;
-  caf::actor planner;   ///< shard planner (GET /api/v1/shards)
+  shard_planner_actor planner; ///< GET /api/v1/shards
   read_api_deps read;   ///< the cache read API (/discord, /services)
   /// Cluster mode: a standby answers /healthz, the admin and the read API with 503 and
   /// where the active node is (SPEC §9). Null: a single node.

@@ -25,7 +25,7 @@ struct voice_deps {
   caf::timespan idle_timeout = std::chrono::seconds(60); ///< voice.idle_timeout_s; 0 = off
   std::uint32_t messages_per_minute = 0; ///< limits.messages_per_minute, 0 = off
   caf::actor broker;
-  caf::actor registry; ///< voice_registry
+  voice_registry_actor registry;
   heartbeat_monitor_actor monitor;
   metrics::registry* metrics = nullptr;
   /// voice.resumed_form: RESUMED as the clients parse it (map) or as the seed shows it

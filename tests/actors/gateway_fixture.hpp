@@ -223,7 +223,7 @@ struct gateway_fixture : actor_fixture {
   caf::scoped_actor monitor; ///< stands in for the heartbeat monitor
   caf::scoped_actor store;   ///< stands in for the store
   caf::actor broker;
-  caf::actor planner;
+  actors::shard_planner_actor planner;
   std::map<std::uint64_t, std::shared_ptr<ports::session_sink>> sinks;
   std::map<std::uint64_t, std::shared_ptr<fake_connection>> conns;
 };

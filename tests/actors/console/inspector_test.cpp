@@ -119,7 +119,8 @@ struct inspector_fixture : actor_fixture {
     return conn;
   }
 
-  caf::actor broker, stats, store;
+  caf::actor broker, store;
+  actors::shard_stats_actor stats;
   actors::inspector_actor inspector;
   std::vector<std::shared_ptr<ports::session_sink>> sinks;
 };

@@ -61,9 +61,10 @@ struct dashboard_fixture : actor_fixture {
 
   caf::actor spawn_dashboard(std::chrono::milliseconds max_age, bool planner_fails = false) {
     actors::dashboard_deps deps;
-    deps.stats = track(sys.spawn(stats_stub, n));
+    deps.stats = caf::actor_cast<actors::shard_stats_actor>(track(sys.spawn(stats_stub, n)));
     deps.broker = track(sys.spawn(broker_stub, n));
-    deps.planner = track(planner_fails ? sys.spawn(failing_planner) : sys.spawn(planner_stub, n));
+    deps.planner = caf::actor_cast<actors::shard_planner_actor>(
+      track(planner_fails ? sys.spawn(failing_planner) : sys.spawn(planner_stub, n)));
     deps.metrics = &metrics;
     deps.max_age = max_age;
     deps.wall = test_wall_clock();
