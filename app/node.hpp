@@ -3,6 +3,7 @@
 
 #include "actors/console/messages.hpp"
 #include "actors/companion/messages.hpp"
+#include "actors/http/messages.hpp"
 #include "actors/liveness/messages.hpp"
 #include "actors/shards/messages.hpp"
 #include "actors/voice/messages.hpp"
@@ -61,7 +62,7 @@ private:
   caf::actor store_;
   std::shared_ptr<store::settings_repository> repo_; // shared with store_, for stop_waiting
   actors::shard_stats_actor stats_;
-  caf::actor http_api_;
+  actors::http_api_actor http_api_;
   actors::heartbeat_monitor_actor monitor_;
   actors::voice_registry_actor voice_registry_;
   actors::shard_planner_actor planner_;

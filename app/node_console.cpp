@@ -29,7 +29,7 @@ void node::start_console() {
   deps.cluster = cluster_;
   // Dynamic handles (actors not typed yet) are cast: each answers inspect_atom.
   auto any = [](const caf::actor& a) { return caf::actor_cast<actors::inspectable_actor>(a); };
-  deps.actors = {any(broker_), any(store_), stats_, any(http_api_), planner_, monitor_,
+  deps.actors = {any(broker_), any(store_), stats_, http_api_, planner_, monitor_,
                  voice_registry_};
   if (cluster_)
     deps.actors.push_back(any(cluster_));

@@ -9,8 +9,8 @@
 #include "actors/cache/read_api.hpp"
 #include "metrics/registry.hpp"
 
-#include <caf/event_based_actor.hpp>
 #include <caf/stateful_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
 
 namespace coord::actors {
 
@@ -31,10 +31,11 @@ struct http_api_deps {
 struct http_api_state {
   static inline const char* name = "http_api";
   http_api_deps deps;
-  caf::actor dashboard; ///< GET /api/v1/dashboard (spawned linked to this actor)
+  dashboard_actor dashboard; ///< GET /api/v1/dashboard (spawned linked to this actor)
 };
 
-/// Spawn with `sys.spawn(http_api, deps)`; send it (http_atom, http_request, responder).
-caf::behavior http_api(caf::stateful_actor<http_api_state>* self, http_api_deps deps);
+/// Spawn with `sys.spawn(http_api, deps)`; send it requests (http_api_actor).
+http_api_actor::behavior_type
+http_api(http_api_actor::stateful_pointer<http_api_state> self, http_api_deps deps);
 
 } // namespace coord::actors
