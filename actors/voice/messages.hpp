@@ -3,12 +3,11 @@
 
 #include "actors/cluster/cluster_messages.hpp"
 #include "actors/console/messages.hpp"
+#include "actors/voice/voice_inspect.hpp"
 #include "proto/voice_client.hpp"
 
 #include <caf/actor.hpp>
 #include <caf/atom.hpp>
-#include <caf/error.hpp>
-#include <caf/meta/load_callback.hpp>
 #include <caf/meta/type_name.hpp>
 #include <caf/replies_to.hpp>
 #include <caf/timespan.hpp>
@@ -18,32 +17,6 @@
 #include <optional>
 #include <string>
 #include <vector>
-
-namespace coord::proto::voice {
-
-// Inspectors of proto/'s voice types: here, not in proto/ (which must not see CAF), and in
-// their namespace so that CAF finds them by ADL.
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, voice_client& x) {
-  // CAF 0.17 has no std::optional: the channel goes as a flag and a value.
-  bool in_channel = x.channel_id.has_value();
-  std::uint64_t channel = x.channel_id.value_or(0);
-  auto loaded = caf::meta::load_callback([&]() -> caf::error {
-    x.channel_id = in_channel ? std::optional<std::uint64_t>{channel} : std::nullopt;
-    return caf::none;
-  });
-  return f(caf::meta::type_name("voice_client"), x.guild_id, x.id, in_channel, channel,
-           x.endpoint, loaded);
-}
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, status_info& x) {
-  return f(caf::meta::type_name("status_info"), x.sessions, x.retained_sessions,
-           x.voice_clients, x.uptime_s);
-}
-
-} // namespace coord::proto::voice
 
 namespace coord::actors {
 

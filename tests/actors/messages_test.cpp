@@ -90,6 +90,21 @@ BOOST_AUTO_TEST_CASE(music_snapshot_and_actor_summary_round_trip) {
   BOOST_TEST(t.fields.at(0).second == "2");
 }
 
+BOOST_AUTO_TEST_CASE(cluster_records_round_trip) {
+  actors::voice_record v{"k", {proto::voice::voice_client{3, "c", 9, "x"}}, false};
+  auto w = round_trip(v);
+  BOOST_TEST(w.key == "k");
+  BOOST_TEST_REQUIRE(w.clients.size() == 1u);
+  BOOST_TEST((w.clients[0] == v.clients[0]));
+  actors::cluster_info c;
+  c.node_id = "a";
+  c.lease_left_ms = 1500;
+  c.nodes = {{"a", "ws://a"}, {"b", "ws://b"}};
+  auto d = round_trip(c);
+  BOOST_TEST(d.lease_left_ms == 1500);
+  BOOST_TEST(d.nodes.at(1).second == "ws://b");
+}
+
 BOOST_AUTO_TEST_CASE(an_inspectable_message_prints_its_fields) {
   auto text = caf::deep_to_string(proto::voice::status_info{1, 2, 3, 4.5});
   BOOST_TEST(text.find("status_info") != std::string::npos);
