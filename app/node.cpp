@@ -252,13 +252,17 @@ void node::shutdown() {
   // Every acknowledged change is already committed; exiting the store closes SQLite.
   for (auto& partition : cache_)
     caf::anon_send_exit(partition, caf::exit_reason::user_shutdown);
-  for (auto* a : {&http_api_, &stats_, &voice_registry_, &monitor_, &planner_})
-    caf::anon_send_exit(*a, caf::exit_reason::user_shutdown);
+  auto stop = [](const auto& a) { caf::anon_send_exit(a, caf::exit_reason::user_shutdown); };
+  stop(http_api_);
+  stop(stats_);
+  stop(voice_registry_);
+  stop(monitor_);
+  stop(planner_);
   // The store before the broker, as before; its SQLite writer is linked to it and ends with it.
-  caf::anon_send_exit(store_, caf::exit_reason::user_shutdown);
-  caf::anon_send_exit(broker_, caf::exit_reason::user_shutdown);
-  caf::anon_send_exit(router_, caf::exit_reason::user_shutdown);
-  caf::anon_send_exit(directory_, caf::exit_reason::user_shutdown);
+  stop(store_);
+  stop(broker_);
+  stop(router_);
+  stop(directory_);
   // The etcd client goes last: its io thread stops, no answer arrives after this.
   etcd_.reset();
 }

@@ -2,6 +2,12 @@
 // One coordinator node: the actors, the listener, and the way they are started and stopped.
 
 #include "actors/broker/messages.hpp"
+#include "actors/console/messages.hpp"
+#include "actors/companion/messages.hpp"
+#include "actors/http/messages.hpp"
+#include "actors/liveness/messages.hpp"
+#include "actors/shards/messages.hpp"
+#include "actors/voice/messages.hpp"
 #include "app/config.hpp"
 #include "actors/settings/etcd_store.hpp"
 #include "metrics/registry.hpp"
@@ -62,11 +68,11 @@ private:
   actors::settings_store_actor store_; ///< SQLite, or in cluster mode etcd_store_
   actors::etcd_store_actor etcd_store_; ///< cluster mode: the store, with its cluster messages
   std::shared_ptr<store::settings_repository> repo_; // shared with store_'s writer, for stop_waiting
-  caf::actor stats_;
-  caf::actor http_api_;
-  caf::actor monitor_;
-  caf::actor voice_registry_;
-  caf::actor planner_;
+  actors::shard_stats_actor stats_;
+  actors::http_api_actor http_api_;
+  actors::heartbeat_monitor_actor monitor_;
+  actors::voice_registry_actor voice_registry_;
+  actors::shard_planner_actor planner_;
   std::vector<caf::actor> cache_;
   std::unique_ptr<net::server> server_;
 
@@ -80,7 +86,7 @@ private:
   // Debug console (app/node_console.cpp).
   void start_console();
   void stop_console();
-  caf::actor inspector_;
+  actors::inspector_actor inspector_;
   std::unique_ptr<net::console_server> console_;
 };
 

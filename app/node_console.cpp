@@ -29,13 +29,14 @@ void node::start_console() {
   deps.stats = stats_;
   deps.planner = planner_;
   deps.cluster = cluster_;
-  deps.actors = {broker_any_,
-                 caf::actor_cast<caf::actor>(router_),
-                 caf::actor_cast<caf::actor>(directory_),
-                 store, stats_, http_api_, planner_, monitor_, voice_registry_};
+  // Dynamic handles (actors not typed yet) are cast: each answers inspect_atom.
+  auto any = [](const caf::actor& a) { return caf::actor_cast<actors::inspectable_actor>(a); };
+  deps.actors = {broker_, router_, directory_, store_, stats_, http_api_, planner_, monitor_,
+                 voice_registry_};
   if (cluster_)
-    deps.actors.push_back(cluster_);
-  deps.actors.insert(deps.actors.end(), cache_.begin(), cache_.end());
+    deps.actors.push_back(any(cluster_));
+  for (const auto& partition : cache_)
+    deps.actors.push_back(any(partition));
   deps.metrics = &metrics_;
   inspector_ = sys_.spawn(actors::inspector, std::move(deps));
 

@@ -9,7 +9,7 @@
 #include "proto/secure_compare.hpp"
 #include "proto/snowflake.hpp"
 
-#include <caf/event_based_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
 
 #include <chrono>
 #include <memory>
@@ -22,7 +22,7 @@ namespace {
 
 namespace gw = proto::gateway;
 using std::string_view;
-using self_ptr = caf::event_based_actor*;
+using self_ptr = http_api_actor::pointer;
 
 constexpr auto ask_timeout = std::chrono::seconds(10);
 
@@ -217,7 +217,7 @@ bool is_read_api_path(const std::string& target) {
   return !path.empty() && (path[0] == "discord" || path[0] == "services");
 }
 
-void serve_read_api(caf::event_based_actor* self, const read_api_deps& deps,
+void serve_read_api(http_api_actor::pointer self, const read_api_deps& deps,
                     const ports::http_request& req, http_responder_ptr r) {
   string_view auth = req.authorization;
   if (auth.empty())

@@ -39,7 +39,7 @@
 
 #include "actors/messages.hpp"
 
-#include <caf/event_based_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
 
 #include <string>
 #include <vector>
@@ -58,7 +58,7 @@ bool is_read_api_path(const std::string& target);
 
 /// Answers one request of the read API through `r`, asking other actors as `self`; never
 /// blocks. Call it from a handler of `self`.
-void serve_read_api(caf::event_based_actor* self, const read_api_deps& deps,
+void serve_read_api(http_api_actor::pointer self, const read_api_deps& deps,
                     const ports::http_request& req, http_responder_ptr r);
 
 /// The body of GET /services (also what /api/v1/stats lists as services).

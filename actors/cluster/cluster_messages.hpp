@@ -4,6 +4,7 @@
 // them.
 
 #include "actors/ports.hpp"
+#include "actors/voice/voice_inspect.hpp"
 #include "proto/voice_client.hpp"
 
 #include <caf/allowed_unsafe_message_type.hpp>
@@ -74,6 +75,11 @@ struct voice_record {
   bool gone = false; ///< destroyed: delete the record
 };
 
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, voice_record& x) {
+  return f(caf::meta::type_name("voice_record"), x.key, x.clients, x.gone);
+}
+
 /// What the console's `cluster` command shows.
 struct cluster_info {
   std::string node_id;
@@ -87,11 +93,23 @@ struct cluster_info {
   std::vector<std::pair<std::string, std::string>> nodes; ///< node id, advertise url
 };
 
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, cluster_info& x) {
+  return f(caf::meta::type_name("cluster_info"), x.node_id, x.role, x.active_node,
+           x.active_url, x.lease_left_ms, x.lease_id, x.revision, x.failovers, x.nodes);
+}
+
 } // namespace coord::actors
 
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(coord::ports::etcd_reply)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<coord::actors::shard_record>)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(coord::actors::voice_record)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<coord::actors::voice_record>)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(coord::actors::cluster_info)
+namespace coord::ports {
+
+/// etcd_reply is plain data in ports.hpp (which does not see CAF); inspected here.
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, etcd_reply& x) {
+  return f(caf::meta::type_name("etcd_reply"), x.ok, x.status, x.body, x.error, x.endpoint);
+}
+
+} // namespace coord::ports
+
+// The view every thread of this process reads: a pointer, meaningful in this process only.
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::shared_ptr<coord::actors::cluster_view>)

@@ -38,8 +38,8 @@ struct cluster_deps {
   std::shared_ptr<cluster_view> view;
   metrics::registry* metrics = nullptr;
   caf::actor store;
-  caf::actor planner;
-  caf::actor voice_registry;
+  shard_planner_actor planner;
+  voice_registry_actor voice_registry;
   caf::actor broker;
 };
 

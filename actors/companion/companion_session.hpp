@@ -18,7 +18,7 @@ struct companion_deps {
   std::uint32_t messages_per_minute = 0; ///< limits.messages_per_minute, 0 = off
   caf::actor broker;
   settings_store_actor store;
-  caf::actor stats;
+  shard_stats_actor stats;
   metrics::registry* metrics = nullptr;
 };
 

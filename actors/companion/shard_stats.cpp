@@ -1,6 +1,6 @@
 #include "actors/companion/shard_stats.hpp"
 
-#include <caf/event_based_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
 
 #include <algorithm>
 
@@ -45,7 +45,7 @@ caf::actor_clock::time_point shard_stats_state::earliest() const {
 
 namespace {
 
-using self_ptr = caf::stateful_actor<shard_stats_state>*;
+using self_ptr = shard_stats_actor::stateful_pointer<shard_stats_state>;
 
 /// Schedules the one sweep, for the earliest report to go stale, unless one is scheduled or
 /// nothing is kept. A report renewed since then only makes that sweep find nothing to drop.
@@ -60,9 +60,9 @@ void schedule_sweep(self_ptr self) {
 
 } // namespace
 
-caf::behavior shard_stats(caf::stateful_actor<shard_stats_state>* self,
-                          caf::timespan stale_after, metrics::registry* metrics,
-                          wall_clock wall) {
+shard_stats_actor::behavior_type
+shard_stats(shard_stats_actor::stateful_pointer<shard_stats_state> self,
+            caf::timespan stale_after, metrics::registry* metrics, wall_clock wall) {
   self->state.stale_after = stale_after;
   self->state.metrics = metrics;
   self->state.wall = std::move(wall);

@@ -7,8 +7,8 @@
 #include "metrics/registry.hpp"
 
 #include <caf/actor_clock.hpp>
-#include <caf/event_based_actor.hpp>
 #include <caf/stateful_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
 
 #include <chrono>
 #include <map>
@@ -45,8 +45,8 @@ struct shard_stats_state {
 
 /// Spawn with `sys.spawn(shard_stats, stale_after, &metrics, wall)`; an empty `wall` means
 /// the system clock.
-caf::behavior shard_stats(caf::stateful_actor<shard_stats_state>* self,
-                          caf::timespan stale_after, metrics::registry* metrics,
-                          wall_clock wall);
+shard_stats_actor::behavior_type
+shard_stats(shard_stats_actor::stateful_pointer<shard_stats_state> self,
+            caf::timespan stale_after, metrics::registry* metrics, wall_clock wall);
 
 } // namespace coord::actors

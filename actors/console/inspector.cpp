@@ -6,7 +6,7 @@
 #include "proto/secure_compare.hpp"
 
 #include <caf/actor_cast.hpp>
-#include <caf/event_based_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
 #include <caf/monitorable_actor.hpp>
 #include <spdlog/spdlog.h>
 
@@ -18,7 +18,7 @@ namespace coord::actors {
 
 namespace {
 
-using self_ptr = caf::stateful_actor<inspector_state>*;
+using self_ptr = inspector_actor::stateful_pointer<inspector_state>;
 using verb = console_command::verb;
 
 constexpr auto ask_timeout = std::chrono::seconds(5);
@@ -40,7 +40,7 @@ std::uint64_t process_rss() {
 }
 
 /// What `actors` shows of an actor that did not answer inspect_atom.
-actor_summary silent_summary(const caf::actor& a) {
+actor_summary silent_summary(const inspectable_actor& a) {
   actor_summary s;
   s.id = a.id();
   // The name is the state's static string: safe to read from another actor.
@@ -105,9 +105,10 @@ void list_actors(self_ptr self, const console_reply_ptr& r) {
         std::sort(refs.begin(), refs.end(), [](const session_ref& a, const session_ref& b) {
           return a.info.id < b.info.id;
         });
-        std::vector<caf::actor> targets = self->state.deps.actors;
+        std::vector<inspectable_actor> targets = self->state.deps.actors;
+        // Session actors come as dynamic handles from the broker; each answers inspect_atom.
         for (auto& ref : refs)
-          targets.push_back(std::move(ref.actor));
+          targets.push_back(caf::actor_cast<inspectable_actor>(std::move(ref.actor)));
         // One slot per actor, filled as the answers come, so the order stays fixed.
         struct job {
           std::vector<actor_summary> slots;
@@ -255,7 +256,8 @@ void handle_line(self_ptr self, const std::string& line, const console_reply_ptr
 
 } // namespace
 
-caf::behavior inspector(caf::stateful_actor<inspector_state>* self, inspector_deps deps) {
+inspector_actor::behavior_type
+inspector(inspector_actor::stateful_pointer<inspector_state> self, inspector_deps deps) {
   self->state.deps = std::move(deps);
   self->state.started = self->clock().now();
   return {

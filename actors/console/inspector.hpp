@@ -6,8 +6,8 @@
 #include "metrics/registry.hpp"
 
 #include <caf/actor_clock.hpp>
-#include <caf/event_based_actor.hpp>
 #include <caf/stateful_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
 
 #include <chrono>
 #include <string>
@@ -25,12 +25,12 @@ struct inspector_deps {
   std::string password;
   caf::actor broker;
   caf::actor store;
-  caf::actor stats;
-  caf::actor planner; ///< shard planner (`shards`)
+  shard_stats_actor stats;
+  shard_planner_actor planner; ///< `shards`
   caf::actor cluster; ///< cluster mode's cluster actor (`cluster`); none on a single node
   /// The long-lived actors `actors` lists after the inspector itself; each must answer
   /// inspect_atom with an actor_summary. Session actors come from the broker.
-  std::vector<caf::actor> actors;
+  std::vector<inspectable_actor> actors;
   metrics::registry* metrics = nullptr;
 };
 
@@ -41,8 +41,8 @@ struct inspector_state {
   caf::actor_clock::time_point started; ///< actor clock at spawn: `info`'s uptime origin
 };
 
-/// Spawn with `sys.spawn(inspector, deps)`; send it (console_atom, std::string line,
-/// console_reply_ptr).
-caf::behavior inspector(caf::stateful_actor<inspector_state>* self, inspector_deps deps);
+/// Spawn with `sys.spawn(inspector, deps)`; send it console lines (inspector_actor).
+inspector_actor::behavior_type
+inspector(inspector_actor::stateful_pointer<inspector_state> self, inspector_deps deps);
 
 } // namespace coord::actors

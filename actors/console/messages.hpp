@@ -18,9 +18,8 @@
 
 namespace coord::actors {
 
-/// net -> inspector: one console line (std::string line, console_reply_ptr).
 using console_atom = caf::atom_constant<caf::atom("cd_console")>;
-/// -> a well-known or session actor: describe yourself -> actor_summary.
+/// console -> any long-lived or session actor: describe yourself (-> actor_summary).
 using inspect_atom = caf::atom_constant<caf::atom("cd_inspect")>;
 
 using console_reply_ptr = std::shared_ptr<ports::console_reply>;
@@ -48,6 +47,14 @@ typename Inspector::result_type inspect(Inspector& f, actor_summary& x) {
 using inspectable_actor =
   caf::typed_actor<caf::replies_to<inspect_atom>::with<actor_summary>>;
 
+/// The inspector: the debug console's commands.
+using inspector_actor = caf::typed_actor<
+  /// console -> inspector: describe yourself (the inspector lists itself first).
+  caf::replies_to<inspect_atom>::with<actor_summary>,
+  /// net -> inspector: one console line and where its answer goes.
+  caf::reacts_to<console_atom, std::string, console_reply_ptr>>;
+
 } // namespace coord::actors
 
+// A pointer to net/'s console connection: meaningful in this process only, never serialized.
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(coord::actors::console_reply_ptr)

@@ -25,8 +25,8 @@ struct gateway_deps {
   caf::actor broker;
   service_directory_actor directory; ///< heartbeats of an identified session (/services)
   settings_store_actor store;
-  caf::actor planner;
-  caf::actor monitor;
+  shard_planner_actor planner;
+  heartbeat_monitor_actor monitor;
   std::vector<caf::actor> cache; ///< entity cache partitions
   metrics::registry* metrics = nullptr;
 };

@@ -9,7 +9,7 @@ namespace coord::actors {
 
 namespace {
 
-using self_ptr = caf::stateful_actor<dashboard_state>*;
+using self_ptr = dashboard_actor::stateful_pointer<dashboard_state>;
 
 constexpr auto ask_timeout = std::chrono::seconds(5);
 
@@ -71,7 +71,8 @@ void build(self_ptr self) {
 
 } // namespace
 
-caf::behavior dashboard(caf::stateful_actor<dashboard_state>* self, dashboard_deps deps) {
+dashboard_actor::behavior_type
+dashboard(dashboard_actor::stateful_pointer<dashboard_state> self, dashboard_deps deps) {
   self->state.deps = std::move(deps);
   self->state.started = self->clock().now();
   return {

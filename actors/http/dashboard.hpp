@@ -10,8 +10,8 @@
 #include "metrics/registry.hpp"
 
 #include <caf/actor_clock.hpp>
-#include <caf/event_based_actor.hpp>
 #include <caf/stateful_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
 
 #include <chrono>
 #include <memory>
@@ -23,8 +23,8 @@ namespace coord::actors {
 /// What the dashboard needs of the rest of the node.
 struct dashboard_deps {
   caf::actor broker;  ///< services_atom (the service directory)
-  caf::actor stats;   ///< music_get_atom
-  caf::actor planner; ///< shard_plan_atom
+  shard_stats_actor stats;
+  shard_planner_actor planner;
   metrics::registry* metrics = nullptr;
   /// How long one snapshot answers polls.
   std::chrono::milliseconds max_age{500};
@@ -42,7 +42,8 @@ struct dashboard_state {
   std::uint64_t polls = 0;                 ///< polls answered or waiting
 };
 
-/// Spawn with `sys.spawn(dashboard, deps)`; send it (dashboard_atom, http_responder_ptr).
-caf::behavior dashboard(caf::stateful_actor<dashboard_state>* self, dashboard_deps deps);
+/// Spawn with `sys.spawn(dashboard, deps)`; send it polls (dashboard_actor).
+dashboard_actor::behavior_type
+dashboard(dashboard_actor::stateful_pointer<dashboard_state> self, dashboard_deps deps);
 
 } // namespace coord::actors

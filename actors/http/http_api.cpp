@@ -9,7 +9,7 @@
 #include "proto/snowflake.hpp"
 #include "web/assets.hpp"
 
-#include <caf/event_based_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
 #include <spdlog/spdlog.h>
 
 #include <string_view>
@@ -19,7 +19,7 @@ namespace coord::actors {
 
 namespace {
 
-using self_ptr = caf::stateful_actor<http_api_state>*;
+using self_ptr = http_api_actor::stateful_pointer<http_api_state>;
 using std::string_view;
 
 constexpr auto ask_timeout = std::chrono::seconds(10);
@@ -211,7 +211,8 @@ void dashboard_files(const ports::http_request& req, const http_responder_ptr& r
 
 } // namespace
 
-caf::behavior http_api(caf::stateful_actor<http_api_state>* self, http_api_deps deps) {
+http_api_actor::behavior_type
+http_api(http_api_actor::stateful_pointer<http_api_state> self, http_api_deps deps) {
   self->state.deps = std::move(deps);
   const auto& d = self->state.deps;
   // Linked: it ends with this actor.

@@ -9,8 +9,8 @@
 #include "actors/cache/read_api.hpp"
 #include "metrics/registry.hpp"
 
-#include <caf/event_based_actor.hpp>
 #include <caf/stateful_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
 
 namespace coord::actors {
 
@@ -19,9 +19,9 @@ struct http_api_deps {
   std::string admin_token; ///< admin.token; empty disables the admin API (403)
   caf::actor broker;
   settings_store_actor store;
-  caf::actor stats;
+  shard_stats_actor stats;
   metrics::registry* metrics = nullptr;
-  caf::actor planner;   ///< shard planner (GET /api/v1/shards)
+  shard_planner_actor planner; ///< GET /api/v1/shards
   read_api_deps read;   ///< the cache read API (/discord, /services)
   /// Cluster mode: a standby answers /healthz, the admin and the read API with 503 and
   /// where the active node is (SPEC §9). Null: a single node.
@@ -31,10 +31,11 @@ struct http_api_deps {
 struct http_api_state {
   static inline const char* name = "http_api";
   http_api_deps deps;
-  caf::actor dashboard; ///< GET /api/v1/dashboard (spawned linked to this actor)
+  dashboard_actor dashboard; ///< GET /api/v1/dashboard (spawned linked to this actor)
 };
 
-/// Spawn with `sys.spawn(http_api, deps)`; send it (http_atom, http_request, responder).
-caf::behavior http_api(caf::stateful_actor<http_api_state>* self, http_api_deps deps);
+/// Spawn with `sys.spawn(http_api, deps)`; send it requests (http_api_actor).
+http_api_actor::behavior_type
+http_api(http_api_actor::stateful_pointer<http_api_state> self, http_api_deps deps);
 
 } // namespace coord::actors

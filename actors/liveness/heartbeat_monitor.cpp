@@ -1,6 +1,8 @@
 #include "actors/liveness/heartbeat_monitor.hpp"
 
-#include <caf/event_based_actor.hpp>
+#include "actors/dynamic_send.hpp"
+
+#include <caf/typed_event_based_actor.hpp>
 
 #include <vector>
 
@@ -32,7 +34,7 @@ void heartbeat_monitor_state::forget(std::uint64_t id) {
 
 namespace {
 
-using self_ptr = caf::stateful_actor<heartbeat_monitor_state>*;
+using self_ptr = heartbeat_monitor_actor::stateful_pointer<heartbeat_monitor_state>;
 
 void schedule_tick(self_ptr self) {
   auto& st = self->state;
@@ -56,13 +58,13 @@ void check(self_ptr self, clock::time_point now) {
     auto& w = i->second;
     if (now - w.last >= w.close_after) {
       // Past both deadlines at once (a long stall): the close is what matters.
-      self->send(w.session, hb_expired_atom::value);
+      dynamic_send(self, w.session, hb_expired_atom::value);
       st.forget(id);
       continue;
     }
     if (w.warn_after.count() > 0 && !w.warned && now - w.last >= w.warn_after) {
       w.warned = true;
-      self->send(w.session, hb_warn_atom::value);
+      dynamic_send(self, w.session, hb_warn_atom::value);
     }
     st.file(id, w);
   }
@@ -70,8 +72,9 @@ void check(self_ptr self, clock::time_point now) {
 
 } // namespace
 
-caf::behavior heartbeat_monitor(caf::stateful_actor<heartbeat_monitor_state>* self,
-                                caf::timespan tick) {
+heartbeat_monitor_actor::behavior_type
+heartbeat_monitor(heartbeat_monitor_actor::stateful_pointer<heartbeat_monitor_state> self,
+                  caf::timespan tick) {
   self->state.tick = tick;
   return {
     [=](inspect_atom) {

@@ -5,8 +5,8 @@
 #include "actors/messages.hpp"
 
 #include <caf/actor_clock.hpp>
-#include <caf/event_based_actor.hpp>
 #include <caf/stateful_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
 
 #include <chrono>
 #include <map>
@@ -51,7 +51,8 @@ struct heartbeat_monitor_state {
 
 /// Spawn with `sys.spawn(heartbeat_monitor, tick)`: checks the deadlines every `tick` while at
 /// least one session is watched. Time comes from the actor clock.
-caf::behavior heartbeat_monitor(caf::stateful_actor<heartbeat_monitor_state>* self,
-                                caf::timespan tick);
+heartbeat_monitor_actor::behavior_type
+heartbeat_monitor(heartbeat_monitor_actor::stateful_pointer<heartbeat_monitor_state> self,
+                  caf::timespan tick);
 
 } // namespace coord::actors

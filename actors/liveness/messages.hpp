@@ -1,24 +1,39 @@
 #pragma once
 // The heartbeat monitor (any dialect): deadlines per session.
 
-#include <caf/atom.hpp>
+#include "actors/console/messages.hpp"
+
 #include <caf/actor.hpp>
+#include <caf/atom.hpp>
+#include <caf/replies_to.hpp>
 #include <caf/timespan.hpp>
+#include <caf/typed_actor.hpp>
+
+#include <cstdint>
 
 namespace coord::actors {
 
-/// -> monitor: watch a session (std::uint64_t id, caf::actor session, caf::timespan
-/// warn_after (0: no warning), caf::timespan close_after). Watching an id again replaces it.
 using hb_watch_atom = caf::atom_constant<caf::atom("cd_hbwatch")>;
-/// -> monitor: the session showed life (std::uint64_t id); both deadlines restart now.
 using hb_touch_atom = caf::atom_constant<caf::atom("cd_hbtouch")>;
-/// -> monitor: forget a session (std::uint64_t id).
-using hb_unwatch_atom = caf::atom_constant<caf::atom("cd_hbunwat")>;
-/// monitor -> monitor: check the deadlines.
+using hb_unwatch_atom = caf::atom_constant<caf::atom("cd_unwatch")>;
 using hb_tick_atom = caf::atom_constant<caf::atom("cd_hbtick")>;
 /// monitor -> session: warn_after passed without a touch (sent once per silence).
 using hb_warn_atom = caf::atom_constant<caf::atom("cd_hbwarn")>;
 /// monitor -> session: close_after passed without a touch; the monitor forgot the session.
-using hb_expired_atom = caf::atom_constant<caf::atom("cd_hbexp")>;
+using hb_expired_atom = caf::atom_constant<caf::atom("cd_hbexpir")>;
+
+/// The heartbeat monitor: every session's liveness deadlines.
+using heartbeat_monitor_actor = caf::typed_actor<
+  /// console -> monitor: describe yourself.
+  caf::replies_to<inspect_atom>::with<actor_summary>,
+  /// session -> monitor: watch session `id` (its actor; warn_after, 0: no warning;
+  /// close_after). Watching an id again replaces it.
+  caf::reacts_to<hb_watch_atom, std::uint64_t, caf::actor, caf::timespan, caf::timespan>,
+  /// session -> monitor: the session showed life; both deadlines restart now.
+  caf::reacts_to<hb_touch_atom, std::uint64_t>,
+  /// session -> monitor: forget a session.
+  caf::reacts_to<hb_unwatch_atom, std::uint64_t>,
+  /// monitor -> monitor: check the deadlines.
+  caf::reacts_to<hb_tick_atom>>;
 
 } // namespace coord::actors

@@ -2,36 +2,31 @@
 // Shard ownership, the release delay and identify scheduling (SPEC.md §4.5). Shard ids are
 // proto::gateway::shard_id (std::uint32_t); sessions are net session ids.
 
+#include "actors/cluster/cluster_messages.hpp"
+#include "actors/console/messages.hpp"
+
+#include <caf/actor.hpp>
 #include <caf/atom.hpp>
-#include <caf/allowed_unsafe_message_type.hpp>
+#include <caf/meta/type_name.hpp>
+#include <caf/replies_to.hpp>
+#include <caf/timespan.hpp>
+#include <caf/typed_actor.hpp>
 
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 namespace coord::actors {
 
-/// gateway session -> planner: a sharder identified (std::uint64_t session, caf::actor target,
-/// std::vector<std::uint32_t> requested; empty: no d.shards) -> std::vector<std::uint32_t>,
-/// its shards ascending (IDENTIFIED d.shards). SHARDS_ASSIGNED and IDENTIFY_GRANTED go to
-/// `target` later; the planner monitors it, and its death ends the session like shard_end.
 using shard_identify_atom = caf::atom_constant<caf::atom("cd_shident")>;
-/// gateway session -> planner: IDENTIFY_REQUEST (std::uint64_t session, std::uint32_t shard);
-/// ignored and counted unless the session owns the shard and is not already waiting for it.
 using identify_request_atom = caf::atom_constant<caf::atom("cd_idreq")>;
-/// gateway session -> planner: the sharder's session ended (std::uint64_t session): its
-/// shards are held for gateway.shard_release_s and its waiting identify requests dropped.
-/// (With a caf::actor: only when that actor still serves the session — a connection a RESUME
-/// took over must not end the session that lives on in a newer one.)
 using shard_end_atom = caf::atom_constant<caf::atom("cd_shend")>;
 /// planner -> session target: SHARDS_ASSIGNED (std::vector<std::uint32_t> full new list).
 using shards_assigned_atom = caf::atom_constant<caf::atom("cd_shasgn")>;
 /// planner -> session target: IDENTIFY_GRANTED (std::uint32_t shard).
 using identify_granted_atom = caf::atom_constant<caf::atom("cd_idgrant")>;
-/// planner -> planner: a hold's release delay passed (std::uint64_t hold).
 using shard_release_atom = caf::atom_constant<caf::atom("cd_shrel")>;
-/// planner -> planner: a bucket may grant (caf::timespan due, since the actor clock's epoch).
 using identify_tick_atom = caf::atom_constant<caf::atom("cd_idtick")>;
-/// -> planner: the plan for GET /api/v1/shards and the console -> shard_plan.
 using shard_plan_atom = caf::atom_constant<caf::atom("cd_shplan")>;
 
 /// What a shard is doing.
@@ -78,6 +73,67 @@ struct shard_plan {
   std::uint64_t ignored_requests = 0; ///< IDENTIFY_REQUESTs not owned or already waiting
 };
 
-} // namespace coord::actors
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, shard_plan_entry& x) {
+  return f(caf::meta::type_name("shard_plan_entry"), x.shard, x.status, x.owner,
+           x.release_in_ms);
+}
 
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(coord::actors::shard_plan)
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, sharder_plan& x) {
+  return f(caf::meta::type_name("sharder_plan"), x.session, x.shards);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, identify_wait& x) {
+  return f(caf::meta::type_name("identify_wait"), x.session, x.shard);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, identify_bucket_plan& x) {
+  return f(caf::meta::type_name("identify_bucket_plan"), x.bucket, x.waiting,
+           x.next_grant_in_ms);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, shard_plan& x) {
+  return f(caf::meta::type_name("shard_plan"), x.shard_count, x.sharders, x.share,
+           x.max_concurrency, x.release_delay_ms, x.shards, x.sessions, x.buckets, x.grants,
+           x.ignored_requests);
+}
+
+/// The shard planner: shard ownership, the release delay and identify scheduling.
+using shard_planner_actor = caf::typed_actor<
+  /// console -> planner: describe yourself.
+  caf::replies_to<inspect_atom>::with<actor_summary>,
+  /// gateway session -> planner: a sharder identified (session, its actor, the requested
+  /// shards; empty: no d.shards) -> its shards ascending (IDENTIFIED d.shards).
+  /// SHARDS_ASSIGNED and IDENTIFY_GRANTED go to the actor later; the planner monitors it,
+  /// and its death ends the session like shard_end.
+  caf::replies_to<shard_identify_atom, std::uint64_t, caf::actor,
+                  std::vector<std::uint32_t>>::with<std::vector<std::uint32_t>>,
+  /// gateway session -> planner: IDENTIFY_REQUEST (session, shard); ignored and counted
+  /// unless the session owns the shard and is not already waiting for it.
+  caf::reacts_to<identify_request_atom, std::uint64_t, std::uint32_t>,
+  /// gateway session -> planner: the sharder's session ended: its shards are held for
+  /// gateway.shard_release_s and its waiting identify requests dropped.
+  caf::reacts_to<shard_end_atom, std::uint64_t>,
+  /// The same, only when the actor still serves the session: a connection a RESUME took
+  /// over must not end the session that lives on in a newer one.
+  caf::reacts_to<shard_end_atom, std::uint64_t, caf::actor>,
+  /// planner -> planner: a hold's release delay passed.
+  caf::reacts_to<shard_release_atom, std::uint64_t>,
+  /// cluster -> planner: a new active's recorded shards, held as if their sharders'
+  /// sessions just ended, and no identify grant for the pause; with the cluster view: no
+  /// grant while this node may not serve.
+  caf::reacts_to<cl_recover_atom, std::vector<shard_record>, caf::timespan,
+                 std::shared_ptr<cluster_view>>,
+  caf::reacts_to<cl_recover_atom, std::vector<shard_record>, caf::timespan>,
+  /// cluster -> planner: this node is no longer active; forget everything.
+  caf::reacts_to<cl_deactivate_atom>,
+  /// planner -> planner: a bucket may grant (due, since the actor clock's epoch).
+  caf::reacts_to<identify_tick_atom, caf::timespan>,
+  /// HTTP API (GET /api/v1/shards), dashboard, console -> planner: the plan.
+  caf::replies_to<shard_plan_atom>::with<shard_plan>>;
+
+} // namespace coord::actors

@@ -1,6 +1,8 @@
 #include "actors/shards/shard_planner.hpp"
 
-#include <caf/event_based_actor.hpp>
+#include "actors/dynamic_send.hpp"
+
+#include <caf/typed_event_based_actor.hpp>
 #include <caf/system_messages.hpp>
 
 #include <algorithm>
@@ -10,7 +12,7 @@ namespace coord::actors {
 
 namespace {
 
-using self_ptr = caf::stateful_actor<shard_planner_state>*;
+using self_ptr = shard_planner_actor::stateful_pointer<shard_planner_state>;
 using time_point = caf::actor_clock::time_point;
 
 std::int64_t ms_until(time_point t, time_point now) {
@@ -23,7 +25,7 @@ std::int64_t ms_until(time_point t, time_point now) {
 void send_assignments(self_ptr self, const std::vector<shard_table::assignment>& xs) {
   for (const auto& a : xs)
     if (auto i = self->state.targets.find(a.session); i != self->state.targets.end())
-      self->send(i->second, shards_assigned_atom::value, a.shards);
+      dynamic_send(self, i->second, shards_assigned_atom::value, a.shards);
 }
 
 /// Cluster mode: tells the cluster actor which shards changed owner since last time (a held
@@ -43,7 +45,7 @@ void record(self_ptr self) {
     }
   }
   if (!changes.empty())
-    self->send(st.recorder, cl_shards_atom::value, std::move(changes));
+    dynamic_send(self, st.recorder, cl_shards_atom::value, std::move(changes));
 }
 
 /// Grants what the buckets allow now, and makes sure a tick comes when the next may.
@@ -62,7 +64,7 @@ void grant_due(self_ptr self) {
   for (const auto& g : st.identify.poll(now)) {
     ++st.grants;
     if (auto i = st.targets.find(g.session); i != st.targets.end())
-      self->send(i->second, identify_granted_atom::value, g.shard);
+      dynamic_send(self, i->second, identify_granted_atom::value, g.shard);
   }
   auto due = st.identify.next_due();
   // One tick at or before the due time is enough: it polls and re-arms. After a poll every
@@ -155,9 +157,10 @@ shard_plan shard_planner_state::snapshot(time_point now) const {
   return out;
 }
 
-caf::behavior shard_planner(caf::stateful_actor<shard_planner_state>* self,
-                            std::uint32_t shard_count, std::uint32_t sharders,
-                            caf::timespan release_delay, std::uint32_t max_concurrency) {
+shard_planner_actor::behavior_type
+shard_planner(shard_planner_actor::stateful_pointer<shard_planner_state> self,
+              std::uint32_t shard_count, std::uint32_t sharders, caf::timespan release_delay,
+              std::uint32_t max_concurrency) {
   auto& st = self->state;
   st.table = shard_table{shard_count, sharders};
   st.identify = identify_scheduler{max_concurrency};

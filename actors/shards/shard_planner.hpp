@@ -10,8 +10,8 @@
 #include "actors/messages.hpp"
 #include "actors/shards/shard_table.hpp"
 
-#include <caf/event_based_actor.hpp>
 #include <caf/stateful_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
 
 #include <cstdint>
 #include <map>
@@ -43,8 +43,9 @@ struct shard_planner_state {
 /// Spawn with `sys.spawn(shard_planner, shard_count, sharders, release_delay,
 /// max_concurrency)` (gateway.shard_count, gateway.sharders, gateway.shard_release_s,
 /// gateway.max_concurrency; sharders and max_concurrency 0 count as 1).
-caf::behavior shard_planner(caf::stateful_actor<shard_planner_state>* self,
-                            std::uint32_t shard_count, std::uint32_t sharders,
-                            caf::timespan release_delay, std::uint32_t max_concurrency);
+shard_planner_actor::behavior_type
+shard_planner(shard_planner_actor::stateful_pointer<shard_planner_state> self,
+              std::uint32_t shard_count, std::uint32_t sharders, caf::timespan release_delay,
+              std::uint32_t max_concurrency);
 
 } // namespace coord::actors

@@ -1,13 +1,15 @@
 #include "actors/voice/voice_registry.hpp"
 
-#include <caf/event_based_actor.hpp>
+#include "actors/dynamic_send.hpp"
+
+#include <caf/typed_event_based_actor.hpp>
 #include <caf/system_messages.hpp>
 
 namespace coord::actors {
 
 namespace {
 
-using self_ptr = caf::stateful_actor<voice_registry_state>*;
+using self_ptr = voice_registry_self;
 
 std::vector<proto::voice::voice_client>
 list(const std::map<std::uint64_t, proto::voice::voice_client>& clients) {
@@ -28,7 +30,7 @@ voice_registry_state::entry* owned(self_ptr self, const std::string& key, std::u
 
 } // namespace
 
-void voice_registry_state::retain(caf::stateful_actor<voice_registry_state>* self,
+void voice_registry_state::retain(voice_registry_self self,
                                   const std::string& key, entry& e) {
   e.live = false;
   e.owner = 0;
@@ -39,7 +41,7 @@ void voice_registry_state::retain(caf::stateful_actor<voice_registry_state>* sel
   self->delayed_send(self, vc_timeout, vc_expire_atom::value, key, e.generation);
 }
 
-void voice_registry_state::record(caf::stateful_actor<voice_registry_state>* self,
+void voice_registry_state::record(voice_registry_self self,
                                   const std::string& key, const entry* e) {
   if (!recorder)
     return;
@@ -48,7 +50,7 @@ void voice_registry_state::record(caf::stateful_actor<voice_registry_state>* sel
   if (e)
     rec.clients = list(e->clients);
   rec.gone = e == nullptr;
-  self->send(recorder, cl_voice_atom::value, std::move(rec));
+  dynamic_send(self, recorder, cl_voice_atom::value, std::move(rec));
 }
 
 void voice_registry_state::destroy(std::unordered_map<std::string, entry>::iterator i) {
@@ -67,8 +69,8 @@ proto::voice::status_info voice_registry_state::status(caf::actor_clock::time_po
   return out;
 }
 
-caf::behavior voice_registry(caf::stateful_actor<voice_registry_state>* self,
-                             caf::timespan vc_timeout, metrics::registry* metrics) {
+voice_registry_actor::behavior_type
+voice_registry(voice_registry_self self, caf::timespan vc_timeout, metrics::registry* metrics) {
   self->state.vc_timeout = vc_timeout;
   self->state.metrics = metrics;
   self->state.started = self->clock().now();
@@ -103,7 +105,7 @@ caf::behavior voice_registry(caf::stateful_actor<voice_registry_state>* self,
       // The older connection closes with 4010; its later release names a connection that
       // no longer owns the key, so it starts no timer.
       if (e.live && e.owner != conn && e.owner_actor)
-        self->send(e.owner_actor, vc_takeover_atom::value);
+        dynamic_send(self, e.owner_actor, vc_takeover_atom::value);
       e.live = true;
       e.owner = conn;
       e.owner_actor = session;

@@ -7,8 +7,8 @@
 #include "metrics/registry.hpp"
 
 #include <caf/actor_clock.hpp>
-#include <caf/event_based_actor.hpp>
 #include <caf/stateful_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
 
 #include <chrono>
 #include <map>
@@ -16,6 +16,9 @@
 #include <unordered_map>
 
 namespace coord::actors {
+
+struct voice_registry_state;
+using voice_registry_self = voice_registry_actor::stateful_pointer<voice_registry_state>;
 
 struct voice_registry_state {
   static inline const char* name = "voice_registry";
@@ -36,12 +39,12 @@ struct voice_registry_state {
   /// Cluster mode: where voice sessions' changes go (the cluster actor, while active).
   caf::actor recorder;
   /// Tells the recorder what `key` holds now (gone: destroyed).
-  void record(caf::stateful_actor<voice_registry_state>* self, const std::string& key,
+  void record(voice_registry_self self, const std::string& key,
               const entry* e);
   caf::actor_clock::time_point started; ///< actor clock at spawn: the uptime's origin
 
   /// Keeps `key`'s voice clients and starts its timeout.
-  void retain(caf::stateful_actor<voice_registry_state>* self, const std::string& key,
+  void retain(voice_registry_self self, const std::string& key,
               entry& e);
 
   /// Destroys `key` with its voice clients.
@@ -51,7 +54,8 @@ struct voice_registry_state {
 };
 
 /// Spawn with `sys.spawn(voice_registry, vc_timeout, &metrics)`.
-caf::behavior voice_registry(caf::stateful_actor<voice_registry_state>* self,
-                             caf::timespan vc_timeout, metrics::registry* metrics);
+voice_registry_actor::behavior_type
+voice_registry(voice_registry_actor::stateful_pointer<voice_registry_state> self,
+               caf::timespan vc_timeout, metrics::registry* metrics);
 
 } // namespace coord::actors

@@ -27,8 +27,8 @@ struct voice_deps {
   caf::timespan idle_timeout = std::chrono::seconds(60); ///< voice.idle_timeout_s; 0 = off
   std::uint32_t messages_per_minute = 0; ///< limits.messages_per_minute, 0 = off
   caf::actor broker;
-  caf::actor registry; ///< voice_registry
-  caf::actor monitor;  ///< heartbeat_monitor
+  voice_registry_actor registry;
+  heartbeat_monitor_actor monitor;
   metrics::registry* metrics = nullptr;
   /// voice.resumed_form: RESUMED as the clients parse it (map) or as the seed shows it
   proto::voice::resumed_form resumed_form = proto::voice::resumed_form::map;

@@ -8,6 +8,7 @@
 
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
+#include <caf/event_based_actor.hpp>
 #include <caf/scheduler/test_coordinator.hpp>
 #include <caf/exit_reason.hpp>
 #include <caf/scoped_actor.hpp>
@@ -74,8 +75,9 @@ struct actor_fixture {
   }
 
   /// Remembers `a` to be stopped at the end of the test.
-  caf::actor track(caf::actor a) {
-    tracked.push_back(a);
+  template <class Handle>
+  Handle track(Handle a) {
+    tracked.push_back(caf::actor_cast<caf::actor>(a));
     return a;
   }
 

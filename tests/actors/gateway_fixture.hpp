@@ -153,7 +153,7 @@ struct gateway_fixture : actor_fixture {
     // The scoped actor stands in for the store: dynamically typed, so an unchecked cast.
     deps.store = caf::actor_cast<actors::settings_store_actor>(store);
     deps.planner = planner;
-    deps.monitor = caf::actor{monitor};
+    deps.monitor = caf::actor_cast<actors::heartbeat_monitor_actor>(monitor);
     deps.metrics = &metrics;
     sinks[id] = actors::open_gateway_session(sys, conn, deps);
     conns[id] = conn;
@@ -232,7 +232,7 @@ struct gateway_fixture : actor_fixture {
   caf::actor broker;
   actors::command_router_actor router;
   actors::service_directory_actor directory;
-  caf::actor planner;
+  actors::shard_planner_actor planner;
   std::map<std::uint64_t, std::shared_ptr<ports::session_sink>> sinks;
   std::map<std::uint64_t, std::shared_ptr<fake_connection>> conns;
 };

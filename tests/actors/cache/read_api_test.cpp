@@ -35,11 +35,13 @@ const std::uint64_t alice = id_in(2, 1); // user in partition 2
 const std::uint64_t bob = id_in(3, 1);   // user in partition 3
 
 /// The http_api stand-in: hands every request to serve_read_api.
-caf::behavior front(caf::event_based_actor* self, actors::read_api_deps deps) {
+actors::http_api_actor::behavior_type front(actors::http_api_actor::pointer self,
+                                            actors::read_api_deps deps) {
   return {
     [=](actors::http_atom, const ports::http_request& req, const actors::http_responder_ptr& r) {
       actors::serve_read_api(self, deps, req, r);
     },
+    [](actors::inspect_atom) { return actors::actor_summary{}; },
   };
 }
 
@@ -150,7 +152,7 @@ struct read_fixture : actor_fixture {
   std::string base() const { return "/discord/guilds/" + std::to_string(guild); }
 
   std::vector<caf::actor> parts;
-  caf::actor api;
+  actors::http_api_actor api;
 };
 
 std::string str(const json::value& v) {

@@ -50,7 +50,7 @@ struct companion_fixture : actor_fixture {
   }
 
   caf::actor broker;
-  caf::actor stats;
+  actors::shard_stats_actor stats;
   std::vector<std::shared_ptr<ports::session_sink>> sinks;
 };
 

@@ -41,7 +41,7 @@ struct stats_fixture : actor_fixture {
 
   actors::wall_clock wall = test_wall_clock();
   const std::int64_t wall_base = wall(); ///< the wall clock when the test starts
-  caf::actor stats;
+  actors::shard_stats_actor stats;
 };
 
 } // namespace

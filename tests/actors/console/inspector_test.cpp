@@ -82,7 +82,9 @@ struct inspector_fixture : actor_fixture {
     deps.broker = broker;
     deps.store = store;
     deps.stats = stats;
-    deps.actors = {broker, store, stats};
+    deps.actors = {caf::actor_cast<actors::inspectable_actor>(broker),
+                   caf::actor_cast<actors::inspectable_actor>(store),
+                   caf::actor_cast<actors::inspectable_actor>(stats)};
     deps.metrics = &metrics;
     inspector = track(sys.spawn(actors::inspector, std::move(deps)));
     sched.run();
@@ -119,7 +121,9 @@ struct inspector_fixture : actor_fixture {
     return conn;
   }
 
-  caf::actor broker, stats, store, inspector;
+  caf::actor broker, store;
+  actors::shard_stats_actor stats;
+  actors::inspector_actor inspector;
   std::vector<std::shared_ptr<ports::session_sink>> sinks;
 };
 

@@ -59,18 +59,19 @@ caf::behavior failing_planner(caf::event_based_actor*) {
 struct dashboard_fixture : actor_fixture {
   std::shared_ptr<asks> n = std::make_shared<asks>();
 
-  caf::actor spawn_dashboard(std::chrono::milliseconds max_age, bool planner_fails = false) {
+  actors::dashboard_actor spawn_dashboard(std::chrono::milliseconds max_age, bool planner_fails = false) {
     actors::dashboard_deps deps;
-    deps.stats = track(sys.spawn(stats_stub, n));
+    deps.stats = caf::actor_cast<actors::shard_stats_actor>(track(sys.spawn(stats_stub, n)));
     deps.broker = track(sys.spawn(broker_stub, n));
-    deps.planner = track(planner_fails ? sys.spawn(failing_planner) : sys.spawn(planner_stub, n));
+    deps.planner = caf::actor_cast<actors::shard_planner_actor>(
+      track(planner_fails ? sys.spawn(failing_planner) : sys.spawn(planner_stub, n)));
     deps.metrics = &metrics;
     deps.max_age = max_age;
     deps.wall = test_wall_clock();
     return track(sys.spawn(actors::dashboard, deps));
   }
 
-  std::shared_ptr<fake_responder> poll(const caf::actor& d) {
+  std::shared_ptr<fake_responder> poll(const actors::dashboard_actor& d) {
     auto r = std::make_shared<fake_responder>();
     caf::anon_send(d, actors::dashboard_atom::value, actors::http_responder_ptr{r});
     return r;

@@ -58,7 +58,7 @@ struct monitor_fixture : actor_fixture {
   using events = std::vector<std::string>;
 
   const clock::time_point start = sched.clock().now();
-  caf::actor monitor;
+  actors::heartbeat_monitor_actor monitor;
 };
 
 } // namespace

@@ -99,7 +99,7 @@ struct cluster_planner_fixture : actor_fixture {
   }
 
   caf::scoped_actor recorder;
-  caf::actor planner;
+  actors::shard_planner_actor planner;
 };
 
 } // namespace

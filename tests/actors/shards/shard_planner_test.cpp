@@ -87,7 +87,7 @@ struct planner_fixture : actor_fixture {
     return out;
   }
 
-  caf::actor planner;
+  actors::shard_planner_actor planner;
 };
 
 } // namespace

@@ -88,7 +88,7 @@ struct cluster_registry_fixture : actor_fixture {
   }
 
   caf::scoped_actor recorder;
-  caf::actor registry;
+  actors::voice_registry_actor registry;
 };
 
 } // namespace

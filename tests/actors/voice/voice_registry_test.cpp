@@ -78,7 +78,7 @@ struct registry_fixture : actor_fixture {
     return got;
   }
 
-  caf::actor registry;
+  actors::voice_registry_actor registry;
 };
 
 voice_client vc(std::uint64_t guild, std::optional<std::uint64_t> channel = std::nullopt) {

@@ -82,8 +82,8 @@ struct voice_fixture : actor_fixture {
 
   const clock::time_point start = sched.clock().now();
   caf::actor broker;
-  caf::actor registry;
-  caf::actor monitor;
+  actors::voice_registry_actor registry;
+  actors::heartbeat_monitor_actor monitor;
   std::vector<std::shared_ptr<ports::session_sink>> sinks;
   proto::voice::resumed_form resumed_form = proto::voice::resumed_form::map;
 };

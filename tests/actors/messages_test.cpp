@@ -1,0 +1,113 @@
+// Message types cross CAF's binary serializer and come back equal: what the middleman would
+// do with them in cluster mode (each type's `inspect` overload lists every field).
+
+#include "actors/messages.hpp"
+
+#include <boost/test/unit_test.hpp>
+
+#include <caf/actor_system.hpp>
+#include <caf/actor_system_config.hpp>
+#include <caf/binary_deserializer.hpp>
+#include <caf/binary_serializer.hpp>
+#include <caf/deep_to_string.hpp>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+using namespace coord;
+
+namespace {
+
+struct serializer_fixture {
+  caf::actor_system_config cfg;
+  caf::actor_system sys{cfg};
+
+  /// `x` serialized and deserialized again.
+  template <class T>
+  T round_trip(T x) {
+    std::vector<char> buf;
+    caf::binary_serializer sink{sys, buf};
+    auto err = sink(x);
+    BOOST_REQUIRE(!err);
+    T y{};
+    caf::binary_deserializer source{sys, buf};
+    err = source(y);
+    BOOST_REQUIRE(!err);
+    return y;
+  }
+};
+
+} // namespace
+
+BOOST_FIXTURE_TEST_SUITE(messages, serializer_fixture)
+
+BOOST_AUTO_TEST_CASE(voice_claim_round_trips_with_and_without_a_channel) {
+  actors::voice_claim x;
+  x.resumed = true;
+  x.clients.push_back(proto::voice::voice_client{1, "a", std::nullopt, ""});
+  x.clients.push_back(proto::voice::voice_client{2, "b", 42, "eu.voice:443"});
+  auto y = round_trip(x);
+  BOOST_TEST(y.resumed);
+  BOOST_TEST_REQUIRE(y.clients.size() == 2u);
+  BOOST_TEST((y.clients[0] == x.clients[0]));
+  BOOST_TEST((y.clients[1] == x.clients[1]));
+  BOOST_TEST(!y.clients[0].channel_id.has_value());
+}
+
+BOOST_AUTO_TEST_CASE(shard_plan_round_trips_with_its_enum) {
+  actors::shard_plan x;
+  x.shard_count = 4;
+  x.sharders = 2;
+  x.share = 2;
+  x.release_delay_ms = 5000;
+  x.shards.push_back({3, actors::shard_status::held, 7, 1200});
+  x.sessions.push_back({7, {1, 3}});
+  x.buckets.push_back({1, {{7, 3}}, 250});
+  x.grants = 9;
+  auto y = round_trip(x);
+  BOOST_TEST(y.shard_count == 4u);
+  BOOST_TEST(y.release_delay_ms == 5000);
+  BOOST_TEST_REQUIRE(y.shards.size() == 1u);
+  BOOST_TEST((y.shards[0].status == actors::shard_status::held));
+  BOOST_TEST(y.shards[0].release_in_ms == 1200);
+  BOOST_TEST_REQUIRE(y.sessions.size() == 1u);
+  BOOST_TEST((y.sessions[0].shards == std::vector<std::uint32_t>{1, 3}));
+  BOOST_TEST_REQUIRE(y.buckets.size() == 1u);
+  BOOST_TEST(y.buckets[0].waiting.at(0).shard == 3u);
+  BOOST_TEST(y.grants == 9u);
+}
+
+BOOST_AUTO_TEST_CASE(music_snapshot_and_actor_summary_round_trip) {
+  actors::music_snapshot m{5, {{0, 2, 1700000000000}, {1, 3, 1700000000001}}};
+  auto n = round_trip(m);
+  BOOST_TEST(n.playing == 5);
+  BOOST_TEST_REQUIRE(n.shards.size() == 2u);
+  BOOST_TEST(n.shards[1].updated_at_ms == 1700000000001);
+  actors::actor_summary s{"shard_stats", 12, 3, {{"shards", "2"}}, true};
+  auto t = round_trip(s);
+  BOOST_TEST(t.name == "shard_stats");
+  BOOST_TEST(t.fields.at(0).second == "2");
+}
+
+BOOST_AUTO_TEST_CASE(cluster_records_round_trip) {
+  actors::voice_record v{"k", {proto::voice::voice_client{3, "c", 9, "x"}}, false};
+  auto w = round_trip(v);
+  BOOST_TEST(w.key == "k");
+  BOOST_TEST_REQUIRE(w.clients.size() == 1u);
+  BOOST_TEST((w.clients[0] == v.clients[0]));
+  actors::cluster_info c;
+  c.node_id = "a";
+  c.lease_left_ms = 1500;
+  c.nodes = {{"a", "ws://a"}, {"b", "ws://b"}};
+  auto d = round_trip(c);
+  BOOST_TEST(d.lease_left_ms == 1500);
+  BOOST_TEST(d.nodes.at(1).second == "ws://b");
+}
+
+BOOST_AUTO_TEST_CASE(an_inspectable_message_prints_its_fields) {
+  auto text = caf::deep_to_string(proto::voice::status_info{1, 2, 3, 4.5});
+  BOOST_TEST(text.find("status_info") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
