@@ -61,8 +61,6 @@ using voice_session_actor = session_actor::extend<
   /// voice registry: a newer connection claimed this session's key; close with 4010.
   caf::reacts_to<vc_takeover_atom>>;
 
-} // namespace coord::actors
-
 /// The voice registry: voice sessions by key with their voice clients.
 using voice_registry_actor = caf::typed_actor<
   /// console -> registry: describe yourself.

@@ -81,13 +81,6 @@ struct actor_fixture {
     return a;
   }
 
-  /// A typed actor, remembered likewise and handed back as a dynamic handle (a test may send
-  /// it anything).
-  template <class... Sigs>
-  caf::actor track(caf::typed_actor<Sigs...> a) {
-    return track(caf::actor_cast<caf::actor>(std::move(a)));
-  }
-
   /// Sends `xs` to `dest` from `self`, runs the coordinator and returns the answer, a T.
   template <class T, class Handle, class... Ts>
   T ask(const Handle& dest, Ts&&... xs) {

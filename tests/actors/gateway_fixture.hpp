@@ -129,7 +129,7 @@ struct gateway_fixture : actor_fixture {
     auto cfg = test_broker_config();
     cfg.router = router;
     cfg.directory = directory;
-    broker = track(sys.spawn(actors::broker_with, &metrics, cfg));
+    broker = caf::actor_cast<caf::actor>(track(sys.spawn(actors::broker_with, &metrics, cfg)));
     planner = track(sys.spawn(actors::shard_planner, std::uint32_t{2}, std::uint32_t{1},
                               caf::timespan{std::chrono::seconds(10)}, std::uint32_t{1}));
     sched.run();

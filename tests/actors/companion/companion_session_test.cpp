@@ -21,7 +21,7 @@ namespace {
 /// is a plain scoped actor, so the test sees what the session asks of the store.
 struct companion_fixture : actor_fixture {
   companion_fixture() {
-    broker = track(sys.spawn(actors::broker, &metrics));
+    broker = caf::actor_cast<caf::actor>(track(sys.spawn(actors::broker, &metrics)));
     stats = track(sys.spawn(actors::shard_stats, caf::timespan{std::chrono::seconds(90)}, &metrics,
                           actors::wall_clock{}));
   }

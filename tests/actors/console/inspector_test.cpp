@@ -71,7 +71,7 @@ caf::behavior fake_store(caf::event_based_actor* self, std::string path) {
 
 struct inspector_fixture : actor_fixture {
   explicit inspector_fixture(std::string password = {}, bool silent_store = false) {
-    broker = track(sys.spawn(actors::broker, &metrics));
+    broker = caf::actor_cast<caf::actor>(track(sys.spawn(actors::broker, &metrics)));
     stats = track(sys.spawn(actors::shard_stats, caf::timespan{std::chrono::seconds(90)}, &metrics,
                           actors::wall_clock{}));
     store = silent_store ? caf::actor{self} : track(sys.spawn(fake_store, std::string{"s.db"}));

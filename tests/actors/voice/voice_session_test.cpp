@@ -30,7 +30,7 @@ constexpr const char* identified = R"({"op":"IDENTIFIED","d":"ClientManager init
 
 struct voice_fixture : actor_fixture {
   voice_fixture() {
-    broker = track(sys.spawn(actors::broker, &metrics));
+    broker = caf::actor_cast<caf::actor>(track(sys.spawn(actors::broker, &metrics)));
     registry = track(sys.spawn(actors::voice_registry, caf::timespan{300s}, &metrics));
     monitor = track(sys.spawn(actors::heartbeat_monitor, caf::timespan{250ms}));
     sched.run();
