@@ -116,6 +116,9 @@ node::node(caf::actor_system& sys, const config& cfg, metrics::registry& metrics
   actors::companion_deps companion{cfg_.companion_key,
                                    static_cast<std::uint32_t>(cfg_.messages_per_minute),
                                    broker_any_, store_, stats_, &metrics_};
+  // Two ping intervals without a pong: 4007 (protocol.md §3).
+  companion.monitor = monitor_;
+  companion.ping_timeout = 2 * caf::timespan{cfg_.ping_interval};
   actors::voice_deps voice;
   voice.password = cfg_.voice_password;
   voice.version = COORD_VERSION;

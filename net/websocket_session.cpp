@@ -70,7 +70,8 @@ void websocket_session::run(http::request<http::string_body> req, upgrade_reques
     socket.set_option(asio::socket_base::send_buffer_size(
                         static_cast<int>(opts.socket_send_buffer)),
                       ec);
-  // Beast's own timer covers the close handshake only; liveness is the pings' business.
+  // Beast's own timer covers the close handshake only; liveness is the heartbeat monitor's
+  // (pongs go to the session).
   ws_.set_option(websocket::stream_base::timeout{opts.close_timeout,
                                                  websocket::stream_base::none(), false});
   ws_.set_option(websocket::stream_base::decorator(
@@ -171,10 +172,10 @@ void websocket_session::on_read(boost::system::error_code ec) {
 }
 
 void websocket_session::on_control(websocket::frame_type kind) {
-  // Beast answers pings itself; a pong answers ours: the peer is alive, and the sink hears it.
+  // Beast answers pings itself; a pong answers ours: the sink hears it (the session's
+  // heartbeat monitor decides when a silent peer is gone).
   if (kind != websocket::frame_type::pong || life_.closed())
     return;
-  liveness_.on_pong();
   if (sink_)
     sink_->on_pong();
 }
@@ -303,7 +304,7 @@ void websocket_session::begin_close(std::uint16_t code, std::string reason, bool
 void websocket_session::maybe_close() {
   // Beast allows one write and one control frame at a time: wait for both to be done.
   if (life_.phase() != phase::closing || ws_.next_layer().writing_frames() ||
-      liveness_.ping_in_flight() || !queue_.empty())
+      pings_.ping_in_flight() || !queue_.empty())
     return;
   life_.enter(phase::close_sent);
   ping_timer_.cancel();
@@ -337,13 +338,7 @@ void websocket_session::arm_ping() {
 void websocket_session::on_ping_timer(boost::system::error_code ec) {
   if (ec || life_.close_started())
     return;
-  const auto next = liveness_.on_tick(ws_.is_open());
-  if (next == ping_liveness::action::give_up) {
-    state_->metrics().heartbeat_timeouts[static_cast<std::size_t>(dialect_)].inc();
-    spdlog::debug("net: ping timeout id={} dialect={}", id_, to_string(dialect_));
-    return begin_close(codes::heartbeat_timeout, "ping timeout", false);
-  }
-  if (next == ping_liveness::action::ping)
+  if (pings_.on_tick(ws_.is_open()) == ping_schedule::action::ping)
     ws_.async_ping({}, [self = shared_from_this()](boost::system::error_code ec) {
       self->on_ping(ec);
     });
@@ -351,7 +346,7 @@ void websocket_session::on_ping_timer(boost::system::error_code ec) {
 }
 
 void websocket_session::on_ping(boost::system::error_code ec) {
-  liveness_.on_ping_written();
+  pings_.on_ping_written();
   if (ec)
     fail(ec, "websocket ping"); // the pending read sees the same failure and ends the session
   maybe_close();

@@ -12,12 +12,12 @@
 //   writer; frame_layer.hpp keeps Beast's own frames (pongs, pings, the close) apart from ours.
 // - session_phase.hpp: where the session is in its life (handshaking → open → closing →
 //   closed), with every transition in one place.
-// - ping_liveness.hpp: when a peer that does not answer pings is gone (4007).
+// - ping_schedule.hpp: when a ping goes out (liveness itself is the heartbeat monitor's).
 
 #include "net/frame_layer.hpp"
 #include "net/message_buffer.hpp"
 #include "net/outbound_queue.hpp"
-#include "net/ping_liveness.hpp"
+#include "net/ping_schedule.hpp"
 #include "net/session_phase.hpp"
 #include "net/shared_state.hpp"
 
@@ -109,7 +109,7 @@ private:
 
   // Strand only.
   std::shared_ptr<session_sink> sink_;
-  ping_liveness liveness_;
+  ping_schedule pings_;
   std::uint16_t close_code_ = 0; // once closing: the code of our close frame
   std::string close_reason_;
 };

@@ -77,18 +77,34 @@ summary_fields inspect_fields(self_ptr self) {
           {"last_heartbeat_ms_ago", core.last_pong_ms_ago(now)}};
 }
 
+/// Whether the heartbeat monitor watches this session's pongs.
+bool watched(self_ptr self) {
+  return self->state.deps.monitor && self->state.deps.ping_timeout.count() > 0;
+}
+
 void teardown(self_ptr self, std::uint16_t) {
   auto& st = self->state;
+  if (watched(self))
+    caf::anon_send(st.deps.monitor, hb_unwatch_atom::value, st.core.id());
   caf::anon_send(st.deps.broker, unregister_atom::value, st.core.id());
   caf::anon_send(st.deps.stats, forget_atom::value, st.core.id());
 }
 
-/// One state: the shared handlers, `on_frame`, and the heartbeat monitor's messages, which
-/// never come (companion liveness is net/'s pings).
+/// A pong: the peer is alive, its deadline starts again.
+void touch(self_ptr self) {
+  if (watched(self))
+    caf::anon_send(self->state.deps.monitor, hb_touch_atom::value, self->state.core.id());
+}
+
+/// One state: the shared handlers, `on_frame`, and the heartbeat monitor's expiry: no pong
+/// for ping_timeout closes with 4007 (the monitor never warns a companion session).
 template <class OnFrame>
 behavior state(self_ptr self, OnFrame on_frame) {
-  return compose<behavior>(shared_handlers(self, inspect_fields, teardown), std::move(on_frame),
-                           [](hb_warn_atom) {}, [](hb_expired_atom) {});
+  return compose<behavior>(shared_handlers(self, inspect_fields, teardown, touch),
+                           std::move(on_frame), [](hb_warn_atom) {},
+                           [self](hb_expired_atom) {
+                             close(self, proto::close::heartbeat_timeout, "ping timeout");
+                           });
 }
 
 behavior connected(self_ptr self) {
@@ -103,9 +119,11 @@ behavior handshaken(self_ptr self) {
   });
 }
 
-/// We asked net/ to close: later frames are ignored.
+/// We asked net/ to close: later frames and deadlines are ignored.
 behavior closing(self_ptr self) {
-  return state(self, [](frame_atom, const std::string&, bool) {});
+  return compose<behavior>(shared_handlers(self, inspect_fields, teardown),
+                           [](frame_atom, const std::string&, bool) {}, [](hb_warn_atom) {},
+                           [](hb_expired_atom) {});
 }
 
 } // namespace
@@ -116,6 +134,11 @@ companion_session(companion_session_actor::stateful_pointer<companion_session_st
   self->state.core = session_core{std::move(conn), ports::dialect::companion,
                                   deps.messages_per_minute, deps.metrics, self->clock().now()};
   self->state.deps = std::move(deps);
+  if (watched(self))
+    // The monitor sends hb_expired_atom to a dynamic handle.
+    caf::anon_send(self->state.deps.monitor, hb_watch_atom::value, self->state.core.id(),
+                   caf::actor_cast<caf::actor>(self), caf::timespan{0},
+                   self->state.deps.ping_timeout);
   return connected(self);
 }
 

@@ -1,6 +1,7 @@
 #pragma once
-// One companion session (SPEC.md §3): the check order, the handshake, op 2 and op 5. States:
-// connected (only op 1 opens) -> handshaken -> closing.
+// One companion session (SPEC.md §3): the check order, the handshake, op 2 and op 5, and its
+// liveness (pongs to the heartbeat monitor, 4007 when they stop). States: connected (only op 1
+// opens) -> handshaken -> closing.
 
 #include "actors/messages.hpp"
 #include "actors/session/session_core.hpp"
@@ -20,6 +21,11 @@ struct companion_deps {
   settings_store_actor store;
   shard_stats_actor stats;
   metrics::registry* metrics = nullptr;
+  /// Liveness (SPEC §2, 4007): net/ pings every companion.ping_interval and reports pongs;
+  /// the monitor closes the session when no pong came for `ping_timeout`. Zero: no pings,
+  /// no deadline.
+  heartbeat_monitor_actor monitor;
+  caf::timespan ping_timeout{0};
 };
 
 struct companion_session_state {

@@ -102,17 +102,26 @@ void enter(Self* self, session_phase p, Behavior bhvr) {
   self->become(std::move(bhvr));
 }
 
-/// The handlers every state of every dialect shares: pong (recorded), inspect (the console
-/// gets `fields(self)`) and closed (`teardown(self, code)`, then the actor quits).
-template <class Self, class Fields, class Teardown>
-auto shared_handlers(Self* self, Fields fields, Teardown teardown) {
+/// The handlers every state of every dialect shares: pong (recorded, then `on_pong(self)`),
+/// inspect (the console gets `fields(self)`) and closed (`teardown(self, code)`, then the actor
+/// quits).
+template <class Self, class Fields, class Teardown, class OnPong>
+auto shared_handlers(Self* self, Fields fields, Teardown teardown, OnPong on_pong) {
   return std::make_tuple(
-    [self](pong_atom) { self->state.core.on_pong(self->clock().now()); },
+    [self, on_pong](pong_atom) {
+      self->state.core.on_pong(self->clock().now());
+      on_pong(self);
+    },
     [self, fields](inspect_atom) { return summarize(self, fields(self)); },
     [self, teardown](closed_atom, std::uint16_t code) {
       teardown(self, code);
       self->quit();
     });
+}
+
+template <class Self, class Fields, class Teardown>
+auto shared_handlers(Self* self, Fields fields, Teardown teardown) {
+  return shared_handlers(self, std::move(fields), std::move(teardown), [](Self*) {});
 }
 
 /// A typed behaviour of the handlers in `shared` (a tuple) and `fs`: one state of a dialect.

@@ -184,23 +184,19 @@ BOOST_AUTO_TEST_CASE(session_without_a_sink_is_closed_with_1011) {
   BOOST_TEST(closes_of(ts.metrics, dialect::companion, 1011) == 1u);
 }
 
-BOOST_AUTO_TEST_CASE(peer_that_does_not_pong_is_closed_with_4007) {
+BOOST_AUTO_TEST_CASE(peer_that_does_not_pong_is_pinged_and_left_to_its_session) {
+  // Liveness is the heartbeat monitor's (the session actor closes with 4007): net/ only pings
+  // every interval and reports pongs, so a silent peer is not closed here.
   auto opts = test_options();
   opts.ping_interval[static_cast<std::size_t>(dialect::gateway)] = 100ms;
   test_server ts(opts);
   ws_client c(ts.port(), "/gateway");
   c.set_auto_pong(false);
-  const auto start = clock::now();
-  BOOST_TEST(code_of(c.wait_close(std::chrono::seconds(3))) == 4007);
-  const auto elapsed =
-    std::chrono::duration_cast<std::chrono::milliseconds>(clock::now() - start).count();
-  BOOST_TEST(elapsed < 1500);
-  BOOST_TEST(c.close_reason() == "ping timeout");
-  BOOST_TEST(c.pings_received() >= 2u);
+  BOOST_TEST(!c.read(700ms));
+  BOOST_TEST(!c.closed());
+  BOOST_TEST(c.pings_received() >= 3u);
   BOOST_TEST(ts.rec->pongs.load() == 0);
-  BOOST_REQUIRE(eventually([&] { return ts.rec->close_count() == 1; }));
-  BOOST_TEST(ts.rec->closes_seen() == std::vector<std::uint16_t>{4007});
-  BOOST_TEST(ts.metrics.heartbeat_timeouts[1].value() == 1u);
+  BOOST_TEST(ts.metrics.heartbeat_timeouts[1].value() == 0u);
 }
 
 BOOST_AUTO_TEST_CASE(peer_that_pongs_stays_open) {

@@ -141,14 +141,19 @@ BOOST_AUTO_TEST_CASE(a_closing_companion_session_ignores_frames) {
   BOOST_TEST(state_of(s) == "closing");
 }
 
-BOOST_AUTO_TEST_CASE(a_companion_session_ignores_the_heartbeat_monitor) {
-  // Companion liveness is net/'s pings; the monitor never watches it.
+BOOST_AUTO_TEST_CASE(a_companion_session_closes_with_4007_when_its_pongs_stopped) {
+  // Companion liveness is the heartbeat monitor's (net/ reports pongs): no warning, and the
+  // expiry closes with 4007 once; closing ignores a second one.
   auto s = companion(1);
   tell(s, actors::hb_warn_atom::value);
-  tell(s, actors::hb_expired_atom::value);
   BOOST_TEST(!conn->closed);
   BOOST_TEST(state_of(s) == "connected");
   BOOST_TEST(conn->sent.empty());
+  tell(s, actors::hb_expired_atom::value);
+  BOOST_TEST(code() == proto::close::heartbeat_timeout);
+  BOOST_TEST(state_of(s) == "closing");
+  tell(s, actors::hb_expired_atom::value);
+  BOOST_TEST(metrics.heartbeat_timeouts[0].value() == 1u);
 }
 
 // -- voice: connected -> identified -> closing ------------------------------------------------
