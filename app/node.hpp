@@ -73,7 +73,7 @@ private:
   actors::heartbeat_monitor_actor monitor_;
   actors::voice_registry_actor voice_registry_;
   actors::shard_planner_actor planner_;
-  std::vector<caf::actor> cache_;
+  std::vector<actors::entity_cache_actor> cache_;
   std::unique_ptr<net::server> server_;
 
   // Cluster mode (SPEC §9): the etcd client, the role every thread reads, the cluster actor.

@@ -36,7 +36,7 @@ void node::start_console() {
   if (cluster_)
     deps.actors.push_back(any(cluster_));
   for (const auto& partition : cache_)
-    deps.actors.push_back(any(partition));
+    deps.actors.push_back(partition);
   deps.metrics = &metrics_;
   inspector_ = sys_.spawn(actors::inspector, std::move(deps));
 

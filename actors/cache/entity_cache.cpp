@@ -1,7 +1,6 @@
 #include "actors/cache/entity_cache.hpp"
 
 #include <caf/actor_cast.hpp>
-#include <caf/event_based_actor.hpp>
 #include <caf/send.hpp>
 
 #include <type_traits>
@@ -14,7 +13,7 @@ namespace gw = proto::gateway;
 
 namespace {
 
-using self_ptr = caf::stateful_actor<entity_cache_state>*;
+using self_ptr = entity_cache_actor::stateful_pointer<entity_cache_state>;
 
 /// The deltas a member upsert owes users: its user's data, and one more reference when the
 /// member is new. A member's id is its user's id; a nested user with another id only gets
@@ -110,7 +109,8 @@ caf::result<Record> found(const Record* r, const char* what) {
 
 } // namespace
 
-void cache_ingest(const std::vector<caf::actor>& partitions, gw::cache_update&& update) {
+void cache_ingest(const std::vector<entity_cache_actor>& partitions,
+                  gw::cache_update&& update) {
   if (partitions.empty())
     return;
   const auto n = partitions.size();
@@ -157,7 +157,7 @@ void entity_cache_state::publish() {
   published = now;
 }
 
-void entity_cache_state::route(caf::event_based_actor* self,
+void entity_cache_state::route(entity_cache_actor::stateful_pointer<entity_cache_state> self,
                                std::vector<cache_user_delta> deltas) {
   const auto n = peers.size();
   std::vector<std::vector<cache_user_delta>> out(n);
@@ -174,7 +174,7 @@ void entity_cache_state::route(caf::event_based_actor* self,
   }
   // One message per partition; the same sender keeps a member's +1 before its -1.
   for (std::size_t p = 0; p < n; ++p) {
-    auto peer = caf::actor_cast<caf::actor>(peers[p]);
+    auto peer = caf::actor_cast<cache_peer_actor>(peers[p]);
     if (!out[p].empty() && peer)
       self->send(peer, cache_users_atom::value, std::move(out[p]));
   }
@@ -187,12 +187,13 @@ cache_counts entity_cache_state::snapshot() const {
   return out;
 }
 
-caf::behavior entity_cache(caf::stateful_actor<entity_cache_state>* self,
-                           std::uint32_t partition, metrics::registry* metrics) {
+entity_cache_actor::behavior_type
+entity_cache(entity_cache_actor::stateful_pointer<entity_cache_state> self,
+             std::uint32_t partition, metrics::registry* metrics) {
   self->state.partition = partition;
   self->state.metrics = metrics;
   return {
-    [=](cache_peers_atom, const std::vector<caf::actor>& peers) {
+    [=](cache_peers_atom, const std::vector<cache_peer_actor>& peers) {
       auto& st = self->state;
       st.peers.clear();
       for (const auto& p : peers)
@@ -272,17 +273,19 @@ caf::behavior entity_cache(caf::stateful_actor<entity_cache_state>* self,
   };
 }
 
-std::vector<caf::actor> spawn_entity_cache(caf::actor_system& sys, std::uint32_t partitions,
-                                           metrics::registry* metrics) {
+std::vector<entity_cache_actor> spawn_entity_cache(caf::actor_system& sys,
+                                                   std::uint32_t partitions,
+                                                   metrics::registry* metrics) {
   if (partitions == 0)
     partitions = 1;
-  std::vector<caf::actor> out;
+  std::vector<entity_cache_actor> out;
   out.reserve(partitions);
   for (std::uint32_t i = 0; i < partitions; ++i)
     out.push_back(sys.spawn(entity_cache, i, metrics));
   // Nobody else holds the handles yet, so the peers arrive before any record.
+  const std::vector<cache_peer_actor> peers(out.begin(), out.end());
   for (const auto& p : out)
-    caf::anon_send(p, cache_peers_atom::value, out);
+    caf::anon_send(p, cache_peers_atom::value, peers);
   return out;
 }
 

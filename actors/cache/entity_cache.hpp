@@ -19,8 +19,8 @@
 
 #include <caf/actor_addr.hpp>
 #include <caf/actor_system.hpp>
-#include <caf/event_based_actor.hpp>
 #include <caf/stateful_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
 
 #include <cstdint>
 #include <vector>
@@ -35,7 +35,7 @@ constexpr std::size_t partition_of(std::uint64_t id, std::size_t partitions) noe
 
 /// Sends one decoded op 5 record to the partition(s) it belongs to (cache_put_atom). Called by
 /// the gateway session; records of one caller reach each partition in call order.
-void cache_ingest(const std::vector<caf::actor>& partitions,
+void cache_ingest(const std::vector<entity_cache_actor>& partitions,
                   proto::gateway::cache_update&& update);
 
 struct entity_cache_state {
@@ -52,17 +52,20 @@ struct entity_cache_state {
   /// Adds the change of the index's counts since the last call to the gauges.
   void publish();
   /// Applies user deltas: here when the user lives here, else sent to its partition.
-  void route(caf::event_based_actor* self, std::vector<cache_user_delta> deltas);
+  void route(entity_cache_actor::stateful_pointer<entity_cache_state> self,
+             std::vector<cache_user_delta> deltas);
   cache_counts snapshot() const;
 };
 
 /// One partition. Prefer spawn_entity_cache, which also tells each partition its peers.
-caf::behavior entity_cache(caf::stateful_actor<entity_cache_state>* self,
-                           std::uint32_t partition, metrics::registry* metrics);
+entity_cache_actor::behavior_type
+entity_cache(entity_cache_actor::stateful_pointer<entity_cache_state> self,
+             std::uint32_t partition, metrics::registry* metrics);
 
 /// Spawns `partitions` partitions (at least one) and sends each the list of all of them
 /// (cache_peers_atom) before anybody else can send them anything.
-std::vector<caf::actor> spawn_entity_cache(caf::actor_system& sys, std::uint32_t partitions,
-                                           metrics::registry* metrics);
+std::vector<entity_cache_actor> spawn_entity_cache(caf::actor_system& sys,
+                                                   std::uint32_t partitions,
+                                                   metrics::registry* metrics);
 
 } // namespace coord::actors

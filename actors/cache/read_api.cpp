@@ -66,7 +66,7 @@ auto send_array(http_responder_ptr r) {
   };
 }
 
-const caf::actor& partition_for(const read_api_deps& d, std::uint64_t id) {
+const entity_cache_actor& partition_for(const read_api_deps& d, std::uint64_t id) {
   return d.partitions[partition_of(id, d.partitions.size())];
 }
 

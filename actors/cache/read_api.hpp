@@ -49,8 +49,8 @@ namespace coord::actors {
 /// What the read API needs of the rest of the node.
 struct read_api_deps {
   std::string secret;                  ///< gateway.secret; empty: every request 403
-  std::vector<caf::actor> partitions;  ///< the entity cache (spawn_entity_cache)
-  caf::actor services;                 ///< answers (services_atom) (the service directory)
+  std::vector<entity_cache_actor> partitions; ///< the entity cache (spawn_entity_cache)
+  caf::actor services;                        ///< answers (services_atom) (the service directory)
 };
 
 /// True for the paths serve_read_api answers: /discord, /discord/..., /services.

@@ -27,7 +27,7 @@ struct gateway_deps {
   settings_store_actor store;
   shard_planner_actor planner;
   heartbeat_monitor_actor monitor;
-  std::vector<caf::actor> cache; ///< entity cache partitions
+  std::vector<entity_cache_actor> cache; ///< entity cache partitions
   metrics::registry* metrics = nullptr;
 };
 

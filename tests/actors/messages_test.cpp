@@ -13,6 +13,7 @@
 
 #include <optional>
 #include <string>
+#include <variant>
 #include <vector>
 
 using namespace coord;
@@ -108,6 +109,137 @@ BOOST_AUTO_TEST_CASE(cluster_records_round_trip) {
 BOOST_AUTO_TEST_CASE(an_inspectable_message_prints_its_fields) {
   auto text = caf::deep_to_string(proto::voice::status_info{1, 2, 3, 4.5});
   BOOST_TEST(text.find("status_info") != std::string::npos);
+}
+
+namespace {
+
+namespace gw = proto::gateway;
+
+gw::member cache_member(std::uint64_t id, std::uint64_t guild) {
+  gw::member m;
+  m.id = id;
+  m.guild_id = guild;
+  m.joined_at_ms = gw::unknown_time;
+  m.nickname = proto::compact_string{"nick"};
+  m.roles = proto::compact_array<std::uint64_t>{std::vector<std::uint64_t>{7, 9}};
+  return m;
+}
+
+gw::user cache_user(std::uint64_t id) {
+  gw::user u;
+  u.id = id;
+  u.username = proto::compact_string{"alice"};
+  u.avatar = proto::compact_string{""}; // empty, not null
+  u.discriminator_chars = {'0', '0', '4', '2'};
+  u.discriminator_length = 4;
+  u.bot = true;
+  return u;
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(cache_records_round_trip_with_null_and_empty_fields) {
+  gw::guild g;
+  g.id = 1;
+  g.owner_id = 2;
+  g.member_count = 3;
+  g.name = proto::compact_string{"Guild"};
+  g.region = proto::compact_string{""};
+  g.has_member_count = false; // icon stays null
+  auto h = round_trip(g);
+  BOOST_TEST((h == g));
+  BOOST_TEST(h.icon.is_null());
+  BOOST_TEST(!h.region.is_null());
+  BOOST_TEST(h.region.view().empty());
+  auto m = cache_member(4, 1);
+  auto n = round_trip(m);
+  BOOST_TEST((n == m));
+  BOOST_TEST(n.nickname.view() == "nick");
+  BOOST_TEST_REQUIRE(n.roles.size() == 2u);
+  BOOST_TEST(n.roles[1] == 9u);
+  m.nickname = proto::compact_string{};
+  m.roles = proto::compact_array<std::uint64_t>::null();
+  n = round_trip(m);
+  BOOST_TEST((n == m));
+  BOOST_TEST(n.nickname.is_null());
+  BOOST_TEST(n.roles.is_null());
+  m.roles = proto::compact_array<std::uint64_t>{}; // empty, not null
+  n = round_trip(m);
+  BOOST_TEST((n == m));
+  BOOST_TEST(!n.roles.is_null());
+  actors::cache_counts c{3, {1, 2, 3, 4, 5, 6}};
+  auto d = round_trip(c);
+  BOOST_TEST(d.partition == 3u);
+  BOOST_TEST((d.entities == c.entities));
+  std::vector<actors::cache_user_delta> deltas{{cache_user(4), true, 1},
+                                               {gw::user{}, false, -1}};
+  auto e = round_trip(deltas);
+  BOOST_TEST_REQUIRE(e.size() == 2u);
+  BOOST_TEST((e[0].record == deltas[0].record));
+  BOOST_TEST(e[0].has_record);
+  BOOST_TEST(e[1].refs == -1);
+}
+
+BOOST_AUTO_TEST_CASE(cache_updates_round_trip_every_alternative_they_carry) {
+  gw::guild_update g;
+  g.record.id = 1;
+  g.record.name = proto::compact_string{"Guild"};
+  gw::role r;
+  r.id = 5;
+  r.guild_id = 1;
+  r.permissions = 8;
+  r.name = proto::compact_string{"DJ"};
+  r.color = 0xff00ff;
+  r.position = -1;
+  g.roles.push_back(r);
+  gw::channel ch;
+  ch.id = 6;
+  ch.guild_id = 1;
+  ch.parent_id = 2;
+  ch.name = proto::compact_string{"Music"};
+  const std::vector<gw::overwrite> overwrites{{5, 1, 2, false}, {4, 3, 0, true}};
+  ch.overwrites = proto::compact_array<gw::overwrite>{overwrites};
+  ch.position = 2;
+  ch.user_limit = 5;
+  ch.type = 2;
+  ch.nsfw = true;
+  ch.has_user_limit = true;
+  ch.has_type = false;
+  g.channels.push_back(ch);
+  g.voice_states.push_back(gw::voice_state{1, 6, 4, true, false, true, false});
+  g.members.push_back(cache_member(4, 1));
+  g.users.push_back(cache_user(4));
+  g.has_roles = g.has_channels = g.has_members = true;
+  auto y = round_trip(gw::cache_update{g});
+  BOOST_TEST_REQUIRE(std::holds_alternative<gw::guild_update>(y));
+  const auto& h = std::get<gw::guild_update>(y);
+  BOOST_TEST((h.record == g.record));
+  BOOST_TEST((h.roles == g.roles));
+  BOOST_TEST((h.channels == g.channels));
+  BOOST_TEST(h.channels.at(0).overwrites.size() == 2u);
+  BOOST_TEST((h.voice_states == g.voice_states));
+  BOOST_TEST((h.members == g.members));
+  BOOST_TEST((h.users == g.users));
+  BOOST_TEST(h.has_roles);
+  BOOST_TEST(h.has_channels);
+  BOOST_TEST(!h.has_voice_states);
+  BOOST_TEST(h.has_members);
+
+  auto m = round_trip(gw::cache_update{gw::member_update{cache_member(4, 1), cache_user(4)}});
+  BOOST_TEST_REQUIRE(std::holds_alternative<gw::member_update>(m));
+  BOOST_TEST((std::get<gw::member_update>(m).record == cache_member(4, 1)));
+  BOOST_TEST((std::get<gw::member_update>(m).member_user == cache_user(4)));
+  gw::cache_removal gone{gw::cache_type::voice_state, 1, 4};
+  auto rm = round_trip(gw::cache_update{gone});
+  BOOST_TEST_REQUIRE(std::holds_alternative<gw::cache_removal>(rm));
+  BOOST_TEST((std::get<gw::cache_removal>(rm) == gone));
+  auto ch2 = round_trip(gw::cache_update{ch});
+  BOOST_TEST_REQUIRE(std::holds_alternative<gw::channel>(ch2));
+  BOOST_TEST((std::get<gw::channel>(ch2) == ch));
+  auto ig = round_trip(gw::cache_update{gw::ignored_record{}});
+  BOOST_TEST(std::holds_alternative<gw::ignored_record>(ig));
+  auto text = caf::deep_to_string(gw::cache_update{gone});
+  BOOST_TEST(text.find("cache_removal") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

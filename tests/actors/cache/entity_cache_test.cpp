@@ -84,7 +84,7 @@ struct cache_fixture : actor_fixture {
   }
 
   template <class R, class... Ts>
-  caf::expected<R> ask(const caf::actor& who, Ts... xs) {
+  caf::expected<R> ask(const actors::entity_cache_actor& who, Ts... xs) {
     auto handle = self->request(who, caf::infinite, xs...);
     sched.run();
     caf::expected<R> out{caf::sec::request_timeout};
@@ -115,7 +115,7 @@ struct cache_fixture : actor_fixture {
       ask<gw::user>(parts[actors::partition_of(id, partitions)], actors::cache_user_atom::value, id));
   }
 
-  std::vector<caf::actor> parts;
+  std::vector<actors::entity_cache_actor> parts;
 };
 
 } // namespace

@@ -151,7 +151,7 @@ struct read_fixture : actor_fixture {
 
   std::string base() const { return "/discord/guilds/" + std::to_string(guild); }
 
-  std::vector<caf::actor> parts;
+  std::vector<actors::entity_cache_actor> parts;
   actors::http_api_actor api;
 };
 
