@@ -189,11 +189,10 @@ void node::start_cluster() {
     std::max<std::int64_t>(1, static_cast<std::int64_t>(cfg_.voice_vc_timeout_s + 0.999)));
   d.view = view_;
   d.metrics = &metrics_;
-  // The cluster node still holds dynamic handles (typed on another branch of issue 13).
-  d.store = caf::actor_cast<caf::actor>(etcd_store_);
+  d.store = etcd_store_;
   d.planner = planner_;
   d.voice_registry = voice_registry_;
-  d.broker = broker_any_;
+  d.broker = broker_;
   spdlog::info("cluster: node_id=\"{}\" advertise_url=\"{}\" etcd=\"{}\" prefix=\"{}\"",
                d.node_id, d.advertise_url, cfg_.cluster_etcd, cfg_.cluster_prefix);
   cluster_ = sys_.spawn(actors::cluster_node, std::move(d));

@@ -2,6 +2,7 @@
 // One coordinator node: the actors, the listener, and the way they are started and stopped.
 
 #include "actors/broker/messages.hpp"
+#include "actors/cluster/cluster_messages.hpp"
 #include "actors/console/messages.hpp"
 #include "actors/companion/messages.hpp"
 #include "actors/http/messages.hpp"
@@ -79,7 +80,7 @@ private:
   // Cluster mode (SPEC §9): the etcd client, the role every thread reads, the cluster actor.
   std::shared_ptr<net::etcd_client> etcd_;
   std::shared_ptr<actors::cluster_view> view_;
-  caf::actor cluster_;
+  actors::cluster_node_actor cluster_;
   void start_cluster();
   void stop_cluster();
 

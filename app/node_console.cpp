@@ -34,7 +34,7 @@ void node::start_console() {
   deps.actors = {broker_, router_, directory_, store_, stats_, http_api_, planner_, monitor_,
                  voice_registry_};
   if (cluster_)
-    deps.actors.push_back(any(cluster_));
+    deps.actors.push_back(cluster_);
   for (const auto& partition : cache_)
     deps.actors.push_back(partition);
   deps.metrics = &metrics_;

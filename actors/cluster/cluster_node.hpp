@@ -10,6 +10,11 @@
 // another node leading: the view shuts the door first, every session is closed with 1001,
 // the store, planner and registry drop what they held, and the node campaigns again on a
 // new lease.
+//
+// The code, by responsibility: cluster_node.cpp (the handlers, the tick), cluster_lease.cpp
+// (the lease, its keepalive, fencing), cluster_election.cpp (the campaign, the leader poll,
+// activation), cluster_records.cpp (the records a new active recovers, and the shard and
+// voice record writes); cluster_node_parts.hpp declares what they share.
 
 #include "actors/cluster/cluster_messages.hpp"
 #include "actors/cluster/cluster_view.hpp"
@@ -19,8 +24,8 @@
 #include "metrics/registry.hpp"
 #include "store/etcd_layout.hpp"
 
-#include <caf/event_based_actor.hpp>
 #include <caf/stateful_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
 
 #include <deque>
 #include <map>
@@ -37,10 +42,10 @@ struct cluster_deps {
   std::chrono::seconds voice_ttl{300}; ///< voice.vc_timeout_s
   std::shared_ptr<cluster_view> view;
   metrics::registry* metrics = nullptr;
-  caf::actor store;
+  etcd_store_actor store;
   shard_planner_actor planner;
   voice_registry_actor voice_registry;
-  caf::actor broker;
+  broker_actor broker; ///< closes every session when this node stands down
 };
 
 struct cluster_state {
@@ -84,6 +89,7 @@ struct cluster_state {
 };
 
 /// Spawn with `sys.spawn(cluster_node, deps)`; it starts by asking etcd for a lease.
-caf::behavior cluster_node(caf::stateful_actor<cluster_state>* self, cluster_deps deps);
+cluster_node_actor::behavior_type
+cluster_node(cluster_node_actor::stateful_pointer<cluster_state> self, cluster_deps deps);
 
 } // namespace coord::actors

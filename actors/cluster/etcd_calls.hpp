@@ -7,14 +7,20 @@
 #include "metrics/registry.hpp"
 #include "actors/ports.hpp"
 
-#include <caf/actor_cast.hpp>
+#include <caf/replies_to.hpp>
 #include <caf/send.hpp>
+#include <caf/typed_actor.hpp>
 
 #include <functional>
 #include <memory>
 #include <unordered_map>
 
 namespace coord::actors {
+
+/// What an actor that calls etcd through etcd_calls must accept: the answer to call `id`.
+/// The etcd store's and the cluster node's interfaces both convert to it.
+using etcd_caller_actor =
+  caf::typed_actor<caf::reacts_to<cl_etcd_atom, std::uint64_t, ports::etcd_reply>>;
 
 class etcd_calls {
 public:
@@ -24,8 +30,9 @@ public:
   etcd_calls(std::weak_ptr<ports::etcd_port> client, metrics::registry* metrics)
     : client_(std::move(client)), metrics_(metrics) {}
 
-  /// POSTs `body` to `path`; `k` runs in `self` with the answer. Without a client (shut
-  /// down) `k` runs at once with an error.
+  /// POSTs `body` to `path`; `k` runs in `self` (a typed actor whose interface includes
+  /// etcd_caller_actor's) with the answer. Without a client (shut down) `k` runs at once
+  /// with an error.
   template <class Self>
   void call(Self* self, std::string path, std::string body, continuation k,
             std::chrono::milliseconds timeout = std::chrono::milliseconds{0}) {
@@ -38,7 +45,7 @@ public:
     }
     auto id = ++next_;
     pending_.emplace(id, std::move(k));
-    auto me = caf::actor_cast<caf::actor>(self);
+    etcd_caller_actor me = self; // the compiler checks that `self` takes the answer
     client->call(std::move(path), std::move(body),
                  [me, id](ports::etcd_reply r) {
                    caf::anon_send(me, cl_etcd_atom::value, id, std::move(r));

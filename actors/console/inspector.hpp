@@ -27,7 +27,7 @@ struct inspector_deps {
   caf::actor store;
   shard_stats_actor stats;
   shard_planner_actor planner; ///< `shards`
-  caf::actor cluster; ///< cluster mode's cluster actor (`cluster`); none on a single node
+  cluster_node_actor cluster; ///< cluster mode's cluster actor (`cluster`); none on a single node
   /// The long-lived actors `actors` lists after the inspector itself; each must answer
   /// inspect_atom with an actor_summary. Session actors come from the broker.
   std::vector<inspectable_actor> actors;

@@ -45,7 +45,7 @@ void record(self_ptr self) {
     }
   }
   if (!changes.empty())
-    dynamic_send(self, st.recorder, cl_shards_atom::value, std::move(changes));
+    self->send(st.recorder, cl_shards_atom::value, std::move(changes));
 }
 
 /// Grants what the buckets allow now, and makes sure a tick comes when the next may.
@@ -113,7 +113,9 @@ void recover(self_ptr self, const std::vector<shard_record>& records, caf::times
     end_session(self, session);
   }
   st.paused_until = self->clock().now() + pause;
-  st.recorder = caf::actor_cast<caf::actor>(self->current_sender());
+  // cl_recover comes from the cluster actor only (the interface says so; the cast cannot
+  // check it): the sender is the recorder.
+  st.recorder = caf::actor_cast<cluster_node_actor>(self->current_sender());
   record(self);
 }
 

@@ -30,7 +30,7 @@ struct shard_planner_state {
   std::set<caf::actor_clock::time_point> ticks; ///< identify ticks on the way
   /// Cluster mode: where shard owner changes go (the cluster actor, while active), what
   /// was last sent (owner per shard, 0: free), and no grant before `paused_until`.
-  caf::actor recorder;
+  cluster_node_actor recorder;
   std::shared_ptr<cluster_view> view; ///< cluster mode: no grant while this node may not serve
   std::vector<std::uint64_t> recorded;
   caf::actor_clock::time_point paused_until{};

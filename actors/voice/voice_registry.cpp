@@ -50,7 +50,7 @@ void voice_registry_state::record(voice_registry_self self,
   if (e)
     rec.clients = list(e->clients);
   rec.gone = e == nullptr;
-  dynamic_send(self, recorder, cl_voice_atom::value, std::move(rec));
+  self->send(recorder, cl_voice_atom::value, std::move(rec));
 }
 
 void voice_registry_state::destroy(std::unordered_map<std::string, entry>::iterator i) {
@@ -163,7 +163,9 @@ voice_registry(voice_registry_self self, caf::timespan vc_timeout, metrics::regi
         st.metrics->voice_clients.add(static_cast<std::int64_t>(i->second.clients.size()));
         st.retain(self, rec.key, i->second);
       }
-      st.recorder = caf::actor_cast<caf::actor>(self->current_sender());
+      // cl_voice_load comes from the cluster actor only (the interface says so; the cast
+      // cannot check it): the sender is the recorder.
+      st.recorder = caf::actor_cast<cluster_node_actor>(self->current_sender());
       // What the last node recorded goes on this node's voice lease as it changes.
     },
     [=](cl_deactivate_atom) {

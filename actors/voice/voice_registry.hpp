@@ -37,7 +37,7 @@ struct voice_registry_state {
   metrics::registry* metrics = nullptr;
   std::uint64_t next_generation = 0;
   /// Cluster mode: where voice sessions' changes go (the cluster actor, while active).
-  caf::actor recorder;
+  cluster_node_actor recorder;
   /// Tells the recorder what `key` holds now (gone: destroyed).
   void record(voice_registry_self self, const std::string& key,
               const entry* e);
