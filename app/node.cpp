@@ -63,7 +63,6 @@ node::node(caf::actor_system& sys, const config& cfg, metrics::registry& metrics
   routing.router = router_;
   routing.directory = directory_;
   broker_ = sys_.spawn(actors::broker_with, &metrics_, routing);
-  broker_any_ = caf::actor_cast<caf::actor>(broker_);
   if (cfg_.clustered()) {
     // Cluster mode: etcd holds the state; the store waits on nothing but messages.
     net::etcd_options eo;
@@ -75,7 +74,7 @@ node::node(caf::actor_system& sys, const config& cfg, metrics::registry& metrics
     sd.client = etcd_;
     sd.keys.prefix = cfg_.cluster_prefix;
     sd.default_prefix = cfg_.default_prefix;
-    sd.broker = broker_any_;
+    sd.broker = broker_;
     sd.metrics = &metrics_;
     sd.view = view_;
     etcd_store_ = sys_.spawn(actors::etcd_store, std::move(sd));
@@ -83,7 +82,7 @@ node::node(caf::actor_system& sys, const config& cfg, metrics::registry& metrics
   } else {
     // Its writer blocks on fsync on a thread of its own; reads are answered by the front.
     store_ = actors::spawn_settings_store(sys_, std::move(repo), cfg_.default_prefix,
-                                          broker_any_, &metrics_);
+                                          broker_, &metrics_);
   }
   stats_ = sys_.spawn(actors::shard_stats, cfg_.stats_stale_after, &metrics_, actors::wall_clock{});
   planner_ = sys_.spawn(actors::shard_planner, static_cast<std::uint32_t>(cfg_.gateway_shard_count),
@@ -93,9 +92,8 @@ node::node(caf::actor_system& sys, const config& cfg, metrics::registry& metrics
   // One cache partition per shard: more shards, more actors, no hotter mailbox.
   cache_ = actors::spawn_entity_cache(sys_, static_cast<std::uint32_t>(cfg_.gateway_shard_count),
                                       &metrics_);
-  actors::http_api_deps api{cfg_.admin_token, broker_any_, store_, stats_, &metrics_, planner_,
-                            actors::read_api_deps{cfg_.gateway_secret, cache_,
-                                                  caf::actor_cast<caf::actor>(directory_)}, view_};
+  actors::http_api_deps api{cfg_.admin_token, broker_, store_, stats_, &metrics_, planner_,
+                            actors::read_api_deps{cfg_.gateway_secret, cache_, directory_}, view_};
   http_api_ = sys_.spawn(actors::http_api, std::move(api));
   monitor_ = sys_.spawn(actors::heartbeat_monitor, caf::timespan{std::chrono::milliseconds(250)});
   voice_registry_ = sys_.spawn(actors::voice_registry, seconds_span(cfg_.voice_vc_timeout_s),
@@ -115,7 +113,7 @@ node::node(caf::actor_system& sys, const config& cfg, metrics::registry& metrics
 
   actors::companion_deps companion{cfg_.companion_key,
                                    static_cast<std::uint32_t>(cfg_.messages_per_minute),
-                                   broker_any_, store_, stats_, &metrics_};
+                                   broker_, store_, stats_, &metrics_};
   // Two ping intervals without a pong: 4007 (protocol.md §3).
   companion.monitor = monitor_;
   companion.ping_timeout = 2 * caf::timespan{cfg_.ping_interval};
@@ -127,7 +125,7 @@ node::node(caf::actor_system& sys, const config& cfg, metrics::registry& metrics
                                                           : proto::voice::resumed_form::map;
   voice.idle_timeout = seconds_span(cfg_.voice_idle_timeout_s);
   voice.messages_per_minute = static_cast<std::uint32_t>(cfg_.messages_per_minute);
-  voice.broker = broker_any_;
+  voice.broker = broker_;
   voice.registry = voice_registry_;
   voice.monitor = monitor_;
   voice.metrics = &metrics_;
@@ -135,7 +133,7 @@ node::node(caf::actor_system& sys, const config& cfg, metrics::registry& metrics
   gateway.secret = cfg_.gateway_secret;
   gateway.heartbeat_interval_ms = cfg_.gateway_heartbeat_interval_ms;
   gateway.messages_per_minute = static_cast<std::uint32_t>(cfg_.gateway_messages_per_minute);
-  gateway.broker = broker_any_;
+  gateway.broker = broker_;
   gateway.directory = directory_;
   gateway.store = store_;
   gateway.planner = planner_;

@@ -64,8 +64,6 @@ private:
   actors::broker_actor broker_;
   actors::command_router_actor router_;        ///< commands waiting for a worker
   actors::service_directory_actor directory_;  ///< GET /services
-  /// broker_ as a dynamic handle, for the holders that still take caf::actor.
-  caf::actor broker_any_;
   actors::settings_store_actor store_; ///< SQLite, or in cluster mode etcd_store_
   actors::etcd_store_actor etcd_store_; ///< cluster mode: the store, with its cluster messages
   std::shared_ptr<store::settings_repository> repo_; // shared with store_'s writer, for stop_waiting

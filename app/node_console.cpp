@@ -22,10 +22,8 @@ void node::start_console() {
   deps.io_threads = cfg_.io_threads;
   deps.scheduler_threads = sys_.scheduler().num_workers();
   deps.password = cfg_.console_password;
-  deps.broker = broker_any_;
-  // The inspector still holds dynamic handles here (typed on another branch of issue 13).
-  auto store = caf::actor_cast<caf::actor>(store_);
-  deps.store = store;
+  deps.broker = broker_;
+  deps.store = store_;
   deps.stats = stats_;
   deps.planner = planner_;
   deps.cluster = cluster_;

@@ -123,7 +123,7 @@ broker_actor::behavior_type broker_with(broker_self self, metrics::registry* met
       auto i = self->state.sessions.find(id);
       // A resumable session has no actor: the console shows what the broker knows.
       return session_ref{std::move(*info),
-                         i == self->state.sessions.end() ? caf::actor{} : i->second.actor};
+                         i == self->state.sessions.end() ? session_actor{} : i->second.actor};
     },
     [=](session_refs_atom) {
       std::vector<session_ref> out;
@@ -149,7 +149,9 @@ broker_actor::behavior_type broker_with(broker_self self, metrics::registry* met
     },
     // -- gateway sessions (broker_gateway.cpp, broker_resume.cpp) ------------------------
     [=](gw_ident_atom, std::uint64_t id, std::uint8_t type, bool compress,
-        const std::vector<std::uint32_t>& shards) { identify(self, id, type, compress, shards); },
+        const std::vector<std::uint32_t>& shards, const gateway_session_actor& actor) {
+      identify(self, id, type, compress, shards, actor);
+    },
     [=](gw_send_atom, std::uint64_t id, const std::string& payload) {
       auto& st = self->state;
       if (auto g = st.gateways.find(id); g != st.gateways.end())
@@ -164,7 +166,9 @@ broker_actor::behavior_type broker_with(broker_self self, metrics::registry* met
       gone(self, id, conn_id, code);
     },
     [=](gw_resume_atom, const std::string& session_id, std::uint64_t seq, std::uint64_t conn_id,
-        const caf::actor& actor) { return resume(self, session_id, seq, conn_id, actor); },
+        const gateway_session_actor& actor) {
+      return resume(self, session_id, seq, conn_id, actor);
+    },
     [=](gw_grace_atom, std::uint64_t id, std::uint64_t gen) { grace_ended(self, id, gen); },
     [=](gw_expire_atom, std::uint64_t id, std::uint64_t gen) { window_ended(self, id, gen); },
     [=](gw_shards_atom, std::uint64_t id, std::vector<std::uint32_t>& shards) {

@@ -46,7 +46,7 @@ struct broker_state {
     std::vector<std::uint32_t> shards;
     std::string session_id;      ///< the opaque sessionId of IDENTIFIED
     std::uint64_t conn_id = 0;   ///< the connection serving it; 0 while away
-    caf::actor actor;            ///< that connection's session actor
+    gateway_session_actor actor; ///< that connection's session actor
     replay_buffer replay;
     bool in_router = false;      ///< a commands session in the routing set
     bool ending = false; ///< a kick, a protocol error or a shutdown closes it: not resumable
@@ -134,7 +134,7 @@ void end_gateway(broker_self self, std::uint64_t id);
 
 /// The handlers of gw_ident, gw_gone, gw_grace, gw_expire.
 void identify(broker_self self, std::uint64_t id, std::uint8_t type, bool compress,
-              const std::vector<std::uint32_t>& shards);
+              const std::vector<std::uint32_t>& shards, const gateway_session_actor& actor);
 void gone(broker_self self, std::uint64_t id, std::uint64_t conn_id, std::uint16_t code);
 void grace_ended(broker_self self, std::uint64_t id, std::uint64_t gen);
 void window_ended(broker_self self, std::uint64_t id, std::uint64_t gen);
@@ -143,7 +143,7 @@ void window_ended(broker_self self, std::uint64_t id, std::uint64_t gen);
 
 /// RESUME (SPEC §4.9).
 resume_answer resume(broker_self self, const std::string& session_id, std::uint64_t seq,
-                     std::uint64_t conn_id, const caf::actor& actor);
+                     std::uint64_t conn_id, const gateway_session_actor& actor);
 
 /// The session list, resumable gateway sessions included.
 std::vector<session_info> list_sessions(broker_self self);

@@ -195,7 +195,7 @@ void end_gateway(broker_self self, std::uint64_t id) {
 }
 
 void identify(broker_self self, std::uint64_t id, std::uint8_t type, bool compress,
-              const std::vector<std::uint32_t>& shards) {
+              const std::vector<std::uint32_t>& shards, const gateway_session_actor& actor) {
   auto& st = self->state;
   auto s = st.sessions.find(id);
   if (s == st.sessions.end())
@@ -206,7 +206,7 @@ void identify(broker_self self, std::uint64_t id, std::uint8_t type, bool compre
   e.shards = shards;
   e.session_id = new_session_id();
   e.conn_id = s->second.conn->id();
-  e.actor = s->second.actor;
+  e.actor = actor;
   e.replay = replay_buffer{st.resume_buffer_events, st.resume_buffer_bytes};
   st.session_ids[e.session_id] = id;
   if (st.directory)

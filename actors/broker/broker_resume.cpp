@@ -37,7 +37,7 @@ session_info gateway_info(broker_self self, std::uint64_t id, const entry& e,
 
 /// RESUME (SPEC §4.9).
 resume_answer resume(broker_self self, const std::string& session_id, std::uint64_t seq,
-                     std::uint64_t conn_id, const caf::actor& actor) {
+                     std::uint64_t conn_id, const gateway_session_actor& actor) {
   auto& st = self->state;
   resume_answer out;
   auto k = st.session_ids.find(session_id);
@@ -63,9 +63,8 @@ resume_answer resume(broker_self self, const std::string& session_id, std::uint6
     return out;
   }
   if (open) {
-    // Taken over: the old actor must not end what lives on in the new connection. (anon_send:
-    // a typed actor may send() only to typed ones, and session actors are dynamic.)
-    caf::anon_send(e.actor, gw_taken_atom::value);
+    // Taken over: the old actor must not end what lives on in the new connection.
+    self->send(e.actor, gw_taken_atom::value);
     old->second.conn->close(proto::close::taken_over, "session taken over");
   }
   // The new connection keeps the session's id in the list.

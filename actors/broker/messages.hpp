@@ -5,6 +5,7 @@
 // (GET /services). Their typed handles are at the end.
 
 #include "actors/console/messages.hpp"
+#include "actors/inspect_optional.hpp"
 #include "actors/gateway/messages.hpp"
 #include "actors/ports.hpp"
 #include "actors/session/messages.hpp"
@@ -15,6 +16,9 @@
 #include <caf/actor.hpp>
 #include <caf/actor_clock.hpp>
 #include <caf/allowed_unsafe_message_type.hpp>
+#include <caf/error.hpp>
+#include <caf/meta/load_callback.hpp>
+#include <caf/meta/type_name.hpp>
 #include <caf/replies_to.hpp>
 #include <caf/typed_actor.hpp>
 
@@ -29,8 +33,6 @@ namespace coord::actors {
 using register_atom = caf::atom_constant<caf::atom("cd_reg")>;
 /// -> broker: a session ended (std::uint64_t id).
 using unregister_atom = caf::atom_constant<caf::atom("cd_unreg")>;
-/// store -> broker: send the op 1 reply, then start broadcasting to the session.
-using attach_atom = caf::atom_constant<caf::atom("cd_attach")>;
 /// -> broker: fan a broadcast_msg out.
 using broadcast_atom = caf::atom_constant<caf::atom("cd_bcast")>;
 /// -> broker: list the sessions (returns std::vector<session_info>).
@@ -70,7 +72,7 @@ using backlog_tick_atom = caf::atom_constant<caf::atom("cd_bltick")>;
 /// A session as the broker holds it.
 struct session_handle {
   connection_ptr conn;
-  caf::actor actor;
+  session_actor actor;
 };
 
 /// One line of the session list.
@@ -92,6 +94,13 @@ struct session_info {
   std::int64_t resumable_in_ms = -1; ///< resumable: time left to resume; -1: connected
 };
 
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, session_info& x) {
+  return f(caf::meta::type_name("session_info"), x.id, x.dialect, x.state, x.remote,
+           x.queued_bytes, x.receiving, x.messages_in, x.messages_out, x.replays, x.last_s,
+           x.replay_events, x.replay_bytes, x.resumable_in_ms);
+}
+
 /// A change to send to many sessions, encoded once per wire form before it is sent.
 struct broadcast_msg {
   ports::buffer companion; ///< for every handshaken companion session; null: none
@@ -108,8 +117,13 @@ struct broadcast_msg {
 /// One session and the actor behind it.
 struct session_ref {
   session_info info;
-  caf::actor actor;
+  session_actor actor; ///< null: a resumable gateway session, away from any connection
 };
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, session_ref& x) {
+  return f(caf::meta::type_name("session_ref"), x.info, x.actor);
+}
 
 /// One identified gateway session as GET /services shows it.
 struct service_info {
@@ -120,6 +134,20 @@ struct service_info {
   std::optional<std::vector<std::uint32_t>> shards; ///< sharders: the shards it holds
   std::optional<std::uint64_t> guilds; ///< sharders: guilds of the last heartbeat, if any
 };
+
+/// Every field (the optionals through actors/inspect_optional.hpp).
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, service_info& x) {
+  auto shards = to_caf_optional(x.shards);
+  auto guilds = to_caf_optional(x.guilds);
+  auto loaded = caf::meta::load_callback([&]() -> caf::error {
+    x.shards = to_std_optional(shards);
+    x.guilds = to_std_optional(guilds);
+    return caf::none;
+  });
+  return f(caf::meta::type_name("service_info"), x.id, x.type, x.heap_used, x.start_time_ms,
+           shards, guilds, loaded);
+}
 
 /// A command that waited for a worker, as the command router gives it back to the broker.
 struct waiting_command {
@@ -156,8 +184,10 @@ using broker_actor = caf::typed_actor<
   caf::replies_to<kick_atom, std::uint64_t, std::uint16_t>::with<bool>,
   // the cluster actor: the node stands down, close everything (code, reason)
   caf::reacts_to<close_all_atom, std::uint16_t, std::string>,
-  // gateway session: identified (session, type, compress, shards); the broker sends IDENTIFIED
-  caf::reacts_to<gw_ident_atom, std::uint64_t, std::uint8_t, bool, std::vector<std::uint32_t>>,
+  // gateway session: identified (session, type, compress, shards, itself); the broker sends
+  // IDENTIFIED
+  caf::reacts_to<gw_ident_atom, std::uint64_t, std::uint8_t, bool, std::vector<std::uint32_t>,
+                 gateway_session_actor>,
   // gateway session: one op 2 of its own to number, send and keep (session, payload)
   caf::reacts_to<gw_send_atom, std::uint64_t, std::string>,
   // gateway session: it closes for a protocol error, the session is not resumable
@@ -166,7 +196,7 @@ using broker_actor = caf::typed_actor<
   caf::reacts_to<gw_gone_atom, std::uint64_t, std::uint64_t, std::uint16_t>,
   // gateway session: RESUME (sessionId, seq, connection, its actor)
   caf::replies_to<gw_resume_atom, std::string, std::uint64_t, std::uint64_t,
-                  caf::actor>::with<resume_answer>,
+                  gateway_session_actor>::with<resume_answer>,
   // the broker itself: a resumable worker's command grace ended (session, generation)
   caf::reacts_to<gw_grace_atom, std::uint64_t, std::uint64_t>,
   // the broker itself: a resumable session's window ended (session, generation)
@@ -204,13 +234,11 @@ using service_directory_actor = caf::typed_actor<
 
 } // namespace coord::actors
 
+// These hold pointers meaningful in this process only, and stay uninspectable:
+// waiting_command and broadcast_msg hold shared immutable buffers (encoded once and shared by
+// every receiver: serializing them would copy on the hot path), session_handle net/'s
+// connection.
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(coord::actors::waiting_command)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<coord::actors::waiting_command>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(coord::actors::session_handle)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(coord::actors::session_info)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<coord::actors::session_info>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(coord::actors::broadcast_msg)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(coord::actors::session_ref)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<coord::actors::session_ref>)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(coord::actors::service_info)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<coord::actors::service_info>)

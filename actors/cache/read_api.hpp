@@ -50,7 +50,7 @@ namespace coord::actors {
 struct read_api_deps {
   std::string secret;                  ///< gateway.secret; empty: every request 403
   std::vector<entity_cache_actor> partitions; ///< the entity cache (spawn_entity_cache)
-  caf::actor services;                        ///< answers (services_atom) (the service directory)
+  service_directory_actor services;           ///< the service directory (GET /services)
 };
 
 /// True for the paths serve_read_api answers: /discord, /discord/..., /services.

@@ -4,8 +4,6 @@
 #include "proto/companion_codec.hpp"
 #include "proto/errors.hpp"
 
-#include <caf/send.hpp>
-
 #include <type_traits>
 #include <variant>
 
@@ -17,9 +15,6 @@ namespace companion = proto::companion;
 
 using self_ptr = companion_session_actor::stateful_pointer<companion_session_state>;
 using behavior = companion_session_actor::behavior_type;
-
-// A typed actor send()s only to typed handles; the store, the stats and the broker are still
-// caf::actor, and none of them asks who sent, so the session uses anon_send.
 
 behavior handshaken(self_ptr self);
 behavior closing(self_ptr self);
@@ -39,11 +34,11 @@ void dispatch(self_ptr self, companion::client_message& msg) {
         if (st.core.phase() != session_phase::identified)
           enter(self, session_phase::identified, handshaken(self));
         // The store answers through the broker, which then starts broadcasting to us.
-        caf::anon_send(st.deps.store, handshake_atom::value, st.core.id(), std::move(m.guild_ids));
+        self->send(st.deps.store, handshake_atom::value, st.core.id(), std::move(m.guild_ids));
       } else if constexpr (std::is_same_v<T, companion::guild_request>) {
-        caf::anon_send(st.deps.store, guild_req_atom::value, m.guild_id);
+        self->send(st.deps.store, guild_req_atom::value, m.guild_id);
       } else {
-        caf::anon_send(st.deps.stats, music_stats_atom::value, st.core.id(), m.shard_id,
+        self->send(st.deps.stats, music_stats_atom::value, st.core.id(), m.shard_id,
                    m.playing_music);
       }
     },
@@ -85,15 +80,15 @@ bool watched(self_ptr self) {
 void teardown(self_ptr self, std::uint16_t) {
   auto& st = self->state;
   if (watched(self))
-    caf::anon_send(st.deps.monitor, hb_unwatch_atom::value, st.core.id());
-  caf::anon_send(st.deps.broker, unregister_atom::value, st.core.id());
-  caf::anon_send(st.deps.stats, forget_atom::value, st.core.id());
+    self->send(st.deps.monitor, hb_unwatch_atom::value, st.core.id());
+  self->send(st.deps.broker, unregister_atom::value, st.core.id());
+  self->send(st.deps.stats, forget_atom::value, st.core.id());
 }
 
 /// A pong: the peer is alive, its deadline starts again.
 void touch(self_ptr self) {
   if (watched(self))
-    caf::anon_send(self->state.deps.monitor, hb_touch_atom::value, self->state.core.id());
+    self->send(self->state.deps.monitor, hb_touch_atom::value, self->state.core.id());
 }
 
 /// One state: the shared handlers, `on_frame`, and the heartbeat monitor's expiry: no pong
@@ -135,10 +130,8 @@ companion_session(companion_session_actor::stateful_pointer<companion_session_st
                                   deps.messages_per_minute, deps.metrics, self->clock().now()};
   self->state.deps = std::move(deps);
   if (watched(self))
-    // The monitor sends hb_expired_atom to a dynamic handle.
-    caf::anon_send(self->state.deps.monitor, hb_watch_atom::value, self->state.core.id(),
-                   caf::actor_cast<caf::actor>(self), caf::timespan{0},
-                   self->state.deps.ping_timeout);
+    self->send(self->state.deps.monitor, hb_watch_atom::value, self->state.core.id(),
+               session_actor{self}, caf::timespan{0}, self->state.deps.ping_timeout);
   return connected(self);
 }
 

@@ -17,7 +17,7 @@ namespace coord::actors {
 struct companion_deps {
   std::string key;                       ///< companion.key
   std::uint32_t messages_per_minute = 0; ///< limits.messages_per_minute, 0 = off
-  caf::actor broker;
+  broker_actor broker;
   settings_store_actor store;
   shard_stats_actor stats;
   metrics::registry* metrics = nullptr;

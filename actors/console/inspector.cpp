@@ -106,9 +106,9 @@ void list_actors(self_ptr self, const console_reply_ptr& r) {
           return a.info.id < b.info.id;
         });
         std::vector<inspectable_actor> targets = self->state.deps.actors;
-        // Session actors come as dynamic handles from the broker; each answers inspect_atom.
+        // Session actors come from the broker; each answers inspect_atom.
         for (auto& ref : refs)
-          targets.push_back(caf::actor_cast<inspectable_actor>(std::move(ref.actor)));
+          targets.push_back(std::move(ref.actor));
         // One slot per actor, filled as the answers come, so the order stays fixed.
         struct job {
           std::vector<actor_summary> slots;

@@ -23,8 +23,8 @@ struct inspector_deps {
   std::size_t scheduler_threads = 0;
   /// console.password; when set, every command but `auth` and `quit` needs `auth` first.
   std::string password;
-  caf::actor broker;
-  caf::actor store;
+  broker_actor broker;
+  settings_store_actor store;
   shard_stats_actor stats;
   shard_planner_actor planner; ///< `shards`
   cluster_node_actor cluster; ///< cluster mode's cluster actor (`cluster`); none on a single node

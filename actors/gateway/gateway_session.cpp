@@ -5,8 +5,6 @@
 #include "proto/errors.hpp"
 #include "proto/zlib_codec.hpp"
 
-#include <caf/actor_cast.hpp>
-#include <caf/send.hpp>
 #include <spdlog/spdlog.h>
 
 #include <type_traits>
@@ -28,10 +26,6 @@ namespace {
 using self_ptr = gateway_session_actor::stateful_pointer<gateway_session_state>;
 using behavior = gateway_session_actor::behavior_type;
 
-// A typed actor send()s only to typed handles; the broker, the store, the planner and the
-// monitor are still caf::actor, and none of them asks who sent, so the session uses
-// anon_send. They hold the session as caf::actor too, hence the actor_casts.
-
 behavior open_state(self_ptr self);
 behavior closing(self_ptr self);
 
@@ -41,7 +35,7 @@ void close(self_ptr self, std::uint16_t code, std::string reason) {
   auto closed = st.core.close(code, std::move(reason), [&] {
     // A protocol error of ours ends the session with its connection (SPEC §4.9).
     if (code >= 4001 && code <= 4006 && st.type)
-      caf::anon_send(st.deps.broker, gw_end_atom::value, st.session);
+      self->send(st.deps.broker, gw_end_atom::value, st.session);
   });
   if (closed)
     self->become(closing(self));
@@ -64,7 +58,8 @@ void on_identify(self_ptr self, gw::identify& id) {
   auto announce = [self, type = static_cast<std::uint8_t>(id.type),
                    compress = id.compress](const std::vector<std::uint32_t>& shards) {
     auto& st = self->state;
-    caf::anon_send(st.deps.broker, gw_ident_atom::value, st.session, type, compress, shards);
+    self->send(st.deps.broker, gw_ident_atom::value, st.session, type, compress, shards,
+               gateway_session_actor{self});
   };
   if (id.type != gw::service_type::sharder)
     return announce({});
@@ -73,7 +68,7 @@ void on_identify(self_ptr self, gw::identify& id) {
     wanted = *id.shards;
   self
     ->request(st.deps.planner, caf::infinite, shard_identify_atom::value, st.session,
-              caf::actor_cast<caf::actor>(self), std::move(wanted))
+              gateway_session_actor{self}, std::move(wanted))
     .then(
       [announce](const std::vector<std::uint32_t>& shards) { announce(shards); },
       [self](caf::error& err) {
@@ -101,10 +96,9 @@ void on_event(self_ptr self, gw::client_event& ev) {
       using T = std::decay_t<decltype(e)>;
       if constexpr (std::is_same_v<T, gw::execute_command>) {
         // Encoded once here, from the validated fields only; the broker picks the worker.
-        caf::anon_send(st.deps.broker, route_atom::value, e.guild_id,
-                   gw::encode_execute_command(e));
+        self->send(st.deps.broker, route_atom::value, e.guild_id, gw::encode_execute_command(e));
       } else if constexpr (std::is_same_v<T, gw::identify_request>) {
-        caf::anon_send(st.deps.planner, identify_request_atom::value, st.session, e.shard);
+        self->send(st.deps.planner, identify_request_atom::value, st.session, e.shard);
       } else if constexpr (std::is_same_v<T, gw::guild_settings_update>) {
         store_change<proto::guild_settings>(self, settings_set_atom::value, e.guild_id, e.patch);
       } else if constexpr (std::is_same_v<T, gw::music_command_update>) {
@@ -124,7 +118,7 @@ void on_resume(self_ptr self, const gw::resume& r) {
   auto& st = self->state;
   self
     ->request(st.deps.broker, caf::infinite, gw_resume_atom::value, r.session_id, r.seq,
-              st.core.id(), caf::actor_cast<caf::actor>(self))
+              st.core.id(), gateway_session_actor{self})
     .await(
       [self](resume_answer& a) {
         auto& st = self->state;
@@ -141,12 +135,12 @@ void on_resume(self_ptr self, const gw::resume& r) {
         // that changed meanwhile comes as SHARDS_ASSIGNED.
         self
           ->request(st.deps.planner, caf::infinite, shard_identify_atom::value, st.session,
-                    caf::actor_cast<caf::actor>(self), a.shards)
+                    gateway_session_actor{self}, a.shards)
           .then([self, before = a.shards](const std::vector<std::uint32_t>& shards) {
             auto& st = self->state;
-            caf::anon_send(st.deps.broker, gw_shards_atom::value, st.session, shards);
+            self->send(st.deps.broker, gw_shards_atom::value, st.session, shards);
             if (shards != before)
-              caf::anon_send(st.deps.broker, gw_send_atom::value, st.session,
+              self->send(st.deps.broker, gw_send_atom::value, st.session,
                          gw::encode_shards_assigned(shards));
           });
       },
@@ -170,10 +164,10 @@ void handle_frame(self_ptr self, const std::string& data, bool binary) {
       if constexpr (std::is_same_v<T, gw::identify>) {
         on_identify(self, m);
       } else if constexpr (std::is_same_v<T, gw::heartbeat>) {
-        caf::anon_send(st.deps.monitor, hb_touch_atom::value, st.core.id());
+        self->send(st.deps.monitor, hb_touch_atom::value, st.core.id());
         if (st.type && st.deps.directory) // /services lists identified sessions only
-          caf::anon_send(st.deps.directory, gw_hb_atom::value, st.session, m.heap_used,
-                         m.guilds ? static_cast<std::int64_t>(*m.guilds) : std::int64_t{-1});
+          self->send(st.deps.directory, gw_hb_atom::value, st.session, m.heap_used,
+                     m.guilds ? static_cast<std::int64_t>(*m.guilds) : std::int64_t{-1});
         st.send(gw::encode_heartbeat_ack());
       } else if constexpr (std::is_same_v<T, gw::client_event>) {
         on_event(self, m);
@@ -201,13 +195,12 @@ summary_fields inspect_fields(self_ptr self) {
 
 void teardown(self_ptr self, std::uint16_t code) {
   auto& st = self->state;
-  caf::anon_send(st.deps.monitor, hb_unwatch_atom::value, st.core.id());
+  self->send(st.deps.monitor, hb_unwatch_atom::value, st.core.id());
   // Taken over by a RESUME: the session lives on in the newer connection.
   if (!st.taken_over) {
-    caf::anon_send(st.deps.broker, gw_gone_atom::value, st.session, st.core.id(), code);
+    self->send(st.deps.broker, gw_gone_atom::value, st.session, st.core.id(), code);
     if (st.type == gw::service_type::sharder)
-      caf::anon_send(st.deps.planner, shard_end_atom::value, st.session,
-                     caf::actor_cast<caf::actor>(self));
+      self->send(st.deps.planner, shard_end_atom::value, st.session, gateway_session_actor{self});
   }
 }
 
@@ -220,14 +213,14 @@ behavior state(self_ptr self, Fs... fs) {
       // Numbered by the broker, which sends them (or keeps them while the session is away).
       [self](shards_assigned_atom, const std::vector<std::uint32_t>& shards) {
         auto& st = self->state;
-        caf::anon_send(st.deps.broker, gw_shards_atom::value, st.session, shards);
-        caf::anon_send(st.deps.broker, gw_send_atom::value, st.session,
-                       gw::encode_shards_assigned(shards));
+        self->send(st.deps.broker, gw_shards_atom::value, st.session, shards);
+        self->send(st.deps.broker, gw_send_atom::value, st.session,
+                   gw::encode_shards_assigned(shards));
       },
       [self](identify_granted_atom, std::uint32_t shard) {
         auto& st = self->state;
-        caf::anon_send(st.deps.broker, gw_send_atom::value, st.session,
-                       gw::encode_identify_granted(shard));
+        self->send(st.deps.broker, gw_send_atom::value, st.session,
+                   gw::encode_identify_granted(shard));
       },
       [self](gw_taken_atom) { self->state.taken_over = true; }));
   return compose<behavior>(shared, std::move(fs)...);
@@ -265,9 +258,8 @@ gateway_session(gateway_session_actor::stateful_pointer<gateway_session_state> s
                        false);
   auto interval = std::chrono::milliseconds(st.deps.heartbeat_interval_ms);
   // 1.5 intervals without a heartbeat: ask for one; 2 intervals: close with 4007.
-  caf::anon_send(st.deps.monitor, hb_watch_atom::value, st.core.id(),
-                 caf::actor_cast<caf::actor>(self), caf::timespan{interval * 3 / 2},
-                 caf::timespan{interval * 2});
+  self->send(st.deps.monitor, hb_watch_atom::value, st.core.id(), session_actor{self},
+             caf::timespan{interval * 3 / 2}, caf::timespan{interval * 2});
   return open_state(self);
 }
 

@@ -22,7 +22,7 @@ struct gateway_deps {
   std::string secret;                           ///< gateway.secret
   std::uint64_t heartbeat_interval_ms = 30000;  ///< gateway.heartbeat_interval_ms
   std::uint32_t messages_per_minute = 0;        ///< gateway.messages_per_minute, 0 = off
-  caf::actor broker;
+  broker_actor broker;
   service_directory_actor directory; ///< heartbeats of an identified session (/services)
   settings_store_actor store;
   shard_planner_actor planner;

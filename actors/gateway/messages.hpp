@@ -2,19 +2,17 @@
 // Gateway sessions and the broker (SPEC.md §4.6, §4.8, resume §4.9).
 
 #include "actors/session/messages.hpp"
-#include "actors/shards/messages.hpp"
 
 #include <caf/atom.hpp>
-#include <caf/allowed_unsafe_message_type.hpp>
+#include <caf/meta/type_name.hpp>
 
 #include <cstdint>
 #include <vector>
 
 namespace coord::actors {
 
-/// gateway session -> broker: identify succeeded (std::uint64_t session, std::uint8_t
-/// proto::gateway::service_type, bool compress, std::vector<std::uint32_t> shards); the broker
-/// sends IDENTIFIED (with a new sessionId and `s`).
+/// gateway session -> broker: identify succeeded; the broker sends IDENTIFIED (with a new
+/// sessionId and `s`) and keeps the session actor for a later takeover (gw_taken_atom).
 using gw_ident_atom = caf::atom_constant<caf::atom("cd_gwident")>;
 /// gateway session -> broker: send one op 2 event of its own (std::uint64_t session,
 /// std::string payload without `s`): numbered, buffered for replay, compressed when asked.
@@ -25,9 +23,8 @@ using gw_gone_atom = caf::atom_constant<caf::atom("cd_gwgone")>;
 /// gateway session -> broker: it closes for a protocol error (4001-4006): the session ends
 /// with its connection, not resumable (std::uint64_t session).
 using gw_end_atom = caf::atom_constant<caf::atom("cd_gwend")>;
-/// gateway session -> broker: RESUME (std::string sessionId, std::uint64_t seq,
-/// std::uint64_t connection, caf::actor session actor) -> resume_answer. On success the
-/// broker has replayed the frames after seq and sent RESUMED.
+/// gateway session -> broker: RESUME (sessionId, seq, connection, the session actor) ->
+/// resume_answer. On success the broker has replayed the frames after seq and sent RESUMED.
 using gw_resume_atom = caf::atom_constant<caf::atom("cd_gwresum")>;
 /// broker -> the session actor of a connection a RESUME took over: skip the cleanup, the
 /// session lives on in the new connection.
@@ -39,6 +36,11 @@ using gw_grace_atom = caf::atom_constant<caf::atom("cd_gwgrace")>;
 /// std::uint64_t generation).
 using gw_expire_atom = caf::atom_constant<caf::atom("cd_gwexpir")>;
 
+/// planner -> gateway session: SHARDS_ASSIGNED (the full new list).
+using shards_assigned_atom = caf::atom_constant<caf::atom("cd_shasgn")>;
+/// planner -> gateway session: IDENTIFY_GRANTED (one shard).
+using identify_granted_atom = caf::atom_constant<caf::atom("cd_idgrant")>;
+
 /// The broker's answer to a RESUME.
 struct resume_answer {
   bool ok = false;          ///< false: INVALID_SESSION
@@ -47,6 +49,12 @@ struct resume_answer {
   bool compress = false;
   std::vector<std::uint32_t> shards; ///< a sharder's shards before it went away
 };
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, resume_answer& x) {
+  return f(caf::meta::type_name("resume_answer"), x.ok, x.session, x.type, x.compress,
+           x.shards);
+}
 /// identified gateway session -> service directory: a heartbeat's data (std::uint64_t
 /// session, std::uint64_t heap_used, std::int64_t guilds or -1).
 using gw_hb_atom = caf::atom_constant<caf::atom("cd_gwhb")>;
@@ -66,4 +74,3 @@ using gateway_session_actor = session_actor::extend<
 
 } // namespace coord::actors
 
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(coord::actors::resume_answer)

@@ -44,7 +44,7 @@ void build(self_ptr self) {
     .then(
       [self, in, failed](music_snapshot& music) {
         in->music = std::move(music);
-        self->request(self->state.deps.broker, ask_timeout, services_atom::value)
+        self->request(self->state.deps.directory, ask_timeout, services_atom::value)
           .then(
             [self, in, failed](std::vector<service_info>& services) {
               in->services = std::move(services);

@@ -22,7 +22,7 @@ namespace coord::actors {
 
 /// What the dashboard needs of the rest of the node.
 struct dashboard_deps {
-  caf::actor broker;  ///< services_atom (the service directory)
+  service_directory_actor directory; ///< the gateway services
   shard_stats_actor stats;
   shard_planner_actor planner;
   metrics::registry* metrics = nullptr;

@@ -17,7 +17,7 @@ namespace coord::actors {
 /// What the HTTP API needs of the rest of the node.
 struct http_api_deps {
   std::string admin_token; ///< admin.token; empty disables the admin API (403)
-  caf::actor broker;
+  broker_actor broker; ///< the session list and kicks
   settings_store_actor store;
   shard_stats_actor stats;
   metrics::registry* metrics = nullptr;

@@ -6,10 +6,21 @@
 
 #include <caf/allowed_unsafe_message_type.hpp>
 #include <caf/atom.hpp>
+#include <caf/meta/type_name.hpp>
 #include <caf/replies_to.hpp>
 #include <caf/typed_actor.hpp>
 
 #include <memory>
+
+namespace coord::ports {
+
+/// net/'s parsed request: plain data in ports.hpp (which does not see CAF), inspected here.
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, http_request& x) {
+  return f(caf::meta::type_name("http_request"), x.method, x.target, x.authorization, x.body);
+}
+
+} // namespace coord::ports
 
 namespace coord::actors {
 
@@ -36,5 +47,3 @@ using dashboard_actor = caf::typed_actor<
 
 // A pointer to net/'s HTTP connection: meaningful in this process only, never serialized.
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(coord::actors::http_responder_ptr)
-// net/'s parsed request, handed over in-process only (it never crosses the middleman).
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(coord::ports::http_request)

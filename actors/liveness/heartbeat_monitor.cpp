@@ -1,7 +1,5 @@
 #include "actors/liveness/heartbeat_monitor.hpp"
 
-#include "actors/dynamic_send.hpp"
-
 #include <caf/typed_event_based_actor.hpp>
 
 #include <vector>
@@ -58,13 +56,13 @@ void check(self_ptr self, clock::time_point now) {
     auto& w = i->second;
     if (now - w.last >= w.close_after) {
       // Past both deadlines at once (a long stall): the close is what matters.
-      dynamic_send(self, w.session, hb_expired_atom::value);
+      self->send(w.session, hb_expired_atom::value);
       st.forget(id);
       continue;
     }
     if (w.warn_after.count() > 0 && !w.warned && now - w.last >= w.warn_after) {
       w.warned = true;
-      dynamic_send(self, w.session, hb_warn_atom::value);
+      self->send(w.session, hb_warn_atom::value);
     }
     st.file(id, w);
   }
@@ -81,7 +79,7 @@ heartbeat_monitor(heartbeat_monitor_actor::stateful_pointer<heartbeat_monitor_st
       return summarize(self, {{"watched", std::to_string(self->state.sessions.size())},
                               {"ticking", self->state.ticking ? "yes" : "no"}});
     },
-    [=](hb_watch_atom, std::uint64_t id, caf::actor session, caf::timespan warn_after,
+    [=](hb_watch_atom, std::uint64_t id, session_actor session, caf::timespan warn_after,
         caf::timespan close_after) {
       auto& st = self->state;
       st.forget(id);

@@ -25,7 +25,7 @@ struct heartbeat_monitor_state {
 
   /// One watched session.
   struct watched {
-    caf::actor session;
+    session_actor session;
     caf::timespan warn_after{}; ///< 0: no warning
     caf::timespan close_after{};
     clock::time_point last;     ///< the latest watch or touch

@@ -2,6 +2,7 @@
 // The heartbeat monitor (any dialect): deadlines per session.
 
 #include "actors/console/messages.hpp"
+#include "actors/session/messages.hpp"
 
 #include <caf/actor.hpp>
 #include <caf/atom.hpp>
@@ -17,10 +18,8 @@ using hb_watch_atom = caf::atom_constant<caf::atom("cd_hbwatch")>;
 using hb_touch_atom = caf::atom_constant<caf::atom("cd_hbtouch")>;
 using hb_unwatch_atom = caf::atom_constant<caf::atom("cd_unwatch")>;
 using hb_tick_atom = caf::atom_constant<caf::atom("cd_hbtick")>;
-/// monitor -> session: warn_after passed without a touch (sent once per silence).
-using hb_warn_atom = caf::atom_constant<caf::atom("cd_hbwarn")>;
-/// monitor -> session: close_after passed without a touch; the monitor forgot the session.
-using hb_expired_atom = caf::atom_constant<caf::atom("cd_hbexpir")>;
+// hb_warn_atom and hb_expired_atom (monitor -> session) are in actors/session/messages.hpp,
+// with the session's interface.
 
 /// The heartbeat monitor: every session's liveness deadlines.
 using heartbeat_monitor_actor = caf::typed_actor<
@@ -28,7 +27,7 @@ using heartbeat_monitor_actor = caf::typed_actor<
   caf::replies_to<inspect_atom>::with<actor_summary>,
   /// session -> monitor: watch session `id` (its actor; warn_after, 0: no warning;
   /// close_after). Watching an id again replaces it.
-  caf::reacts_to<hb_watch_atom, std::uint64_t, caf::actor, caf::timespan, caf::timespan>,
+  caf::reacts_to<hb_watch_atom, std::uint64_t, session_actor, caf::timespan, caf::timespan>,
   /// session -> monitor: the session showed life; both deadlines restart now.
   caf::reacts_to<hb_touch_atom, std::uint64_t>,
   /// session -> monitor: forget a session.

@@ -3,7 +3,6 @@
 // interface every session actor has.
 
 #include "actors/console/messages.hpp"
-#include "actors/liveness/messages.hpp"
 #include "actors/ports.hpp"
 
 #include <caf/atom.hpp>
@@ -23,6 +22,11 @@ using frame_atom = caf::atom_constant<caf::atom("cd_frame")>;
 using pong_atom = caf::atom_constant<caf::atom("cd_pong")>;
 /// net -> session: the connection ended, with its close code.
 using closed_atom = caf::atom_constant<caf::atom("cd_closed")>;
+/// heartbeat monitor -> session: warn_after passed without a touch (sent once per silence).
+using hb_warn_atom = caf::atom_constant<caf::atom("cd_hbwarn")>;
+/// heartbeat monitor -> session: close_after passed without a touch; the monitor forgot the
+/// session.
+using hb_expired_atom = caf::atom_constant<caf::atom("cd_hbexpir")>;
 
 using connection_ptr = std::shared_ptr<ports::connection>;
 
@@ -44,5 +48,8 @@ using session_actor = caf::typed_actor<
 
 } // namespace coord::actors
 
+// A pointer to net/'s connection: meaningful in this process only, never serialized.
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(coord::actors::connection_ptr)
+// A shared immutable buffer: encoded once and shared by every receiver on the hot broadcast
+// path; serializing it would mean a copy per message.
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(coord::ports::buffer)

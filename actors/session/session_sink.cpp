@@ -1,6 +1,5 @@
 #include "actors/session/session_sink.hpp"
 
-#include <caf/actor_cast.hpp>
 #include <caf/send.hpp>
 
 namespace coord::actors {
@@ -17,11 +16,9 @@ void actor_sink::on_closed(std::uint16_t code) {
   caf::anon_send(actor_, closed_atom::value, code);
 }
 
-std::shared_ptr<ports::session_sink> attach_session(const caf::actor& broker, connection_ptr conn,
+std::shared_ptr<ports::session_sink> attach_session(const broker_actor& broker, connection_ptr conn,
                                                   session_actor actor) {
-  // The broker keeps sessions as caf::actor until it has typed handles of its own.
-  caf::anon_send(broker, register_atom::value,
-                 session_handle{std::move(conn), caf::actor_cast<caf::actor>(actor)});
+  caf::anon_send(broker, register_atom::value, session_handle{std::move(conn), actor});
   return std::make_shared<actor_sink>(std::move(actor));
 }
 

@@ -21,7 +21,7 @@ private:
 /// Registers a new session's `actor` with `broker` and returns the sink net/ feeds its
 /// frames into. The registration is sent before the sink exists, so before the first frame:
 /// the broker knows the session by the time the store attaches it.
-std::shared_ptr<ports::session_sink> attach_session(const caf::actor& broker, connection_ptr conn,
+std::shared_ptr<ports::session_sink> attach_session(const broker_actor& broker, connection_ptr conn,
                                                   session_actor actor);
 
 } // namespace coord::actors

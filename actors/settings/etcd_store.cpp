@@ -68,8 +68,7 @@ void publish(self_ptr self, Change change) {
   // sessions are about to be closed, and the active node broadcasts to its own.
   if (!self->state.active || !self->state.deps.view->serving(self->clock().now()))
     return;
-  // The broker is dynamically typed, and a typed actor only send()s to typed ones.
-  caf::anon_send(self->state.deps.broker, publish_atom::value, std::move(change));
+  self->send(self->state.deps.broker, publish_atom::value, std::move(change));
 }
 
 /// Runs `done` once the watch has applied `revision` (or after ack_wait: it committed).
@@ -137,7 +136,7 @@ void start_watch(self_ptr self, std::int64_t from) {
   if (!client)
     return;
   auto generation = ++st.watch_generation;
-  auto me = caf::actor_cast<caf::actor>(self);
+  auto me = caf::actor_cast<etcd_store_actor>(self);
   ports::etcd_watch_callbacks cb;
   cb.on_events = [me, generation](std::string result) {
     caf::anon_send(me, cl_watch_atom::value, generation, std::move(result));
@@ -451,7 +450,7 @@ etcd_store(etcd_store_actor::stateful_pointer<etcd_store_state> self, etcd_store
     },
     [=](handshake_atom, std::uint64_t session, const std::vector<std::uint64_t>& guilds) {
       auto& st = self->state;
-      caf::anon_send(st.deps.broker, attach_atom::value, make_handshake(session, guilds, st));
+      self->send(st.deps.broker, attach_atom::value, make_handshake(session, guilds, st));
     },
     [=](guild_req_atom, std::uint64_t guild) {
       self->state.mailbox.sample(self);

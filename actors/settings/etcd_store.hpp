@@ -28,7 +28,7 @@ struct etcd_store_deps {
   std::weak_ptr<ports::etcd_port> client;
   store::etcd::layout keys;
   std::string default_prefix;
-  caf::actor broker;
+  change_sink_actor broker; ///< where committed changes and handshakes go
   metrics::registry* metrics = nullptr;
   std::shared_ptr<cluster_view> view;
 };

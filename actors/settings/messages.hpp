@@ -6,12 +6,14 @@
 
 #include "actors/cluster/cluster_messages.hpp"
 #include "actors/console/messages.hpp"
+#include "actors/inspect_optional.hpp"
 #include "proto/admin_codec.hpp"
 #include "proto/guild_settings.hpp"
 
 #include <caf/actor_clock.hpp>
 #include <caf/atom.hpp>
-#include <caf/allowed_unsafe_message_type.hpp>
+#include <caf/error.hpp>
+#include <caf/meta/load_callback.hpp>
 #include <caf/meta/type_name.hpp>
 #include <caf/replies_to.hpp>
 #include <caf/typed_actor.hpp>
@@ -26,6 +28,26 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, guild_settings& x) {
   return f(caf::meta::type_name("guild_settings"), x.guild_id, x.prefix, x.dj_role_id,
            x.voice_channel_id, x.music_channel_id, x.music_enabled);
+}
+
+/// Every field of the patch, set or not (see actors/inspect_optional.hpp).
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, settings_patch& x) {
+  auto prefix = actors::to_caf_optional(x.prefix);
+  auto dj_role = actors::to_caf_optional(x.dj_role_id);
+  auto voice_channel = actors::to_caf_optional(x.voice_channel_id);
+  auto music_channel = actors::to_caf_optional(x.music_channel_id);
+  auto music_enabled = actors::to_caf_optional(x.music_enabled);
+  auto loaded = caf::meta::load_callback([&]() -> caf::error {
+    x.prefix = actors::to_std_optional(prefix);
+    x.dj_role_id = actors::to_std_optional(dj_role);
+    x.voice_channel_id = actors::to_std_optional(voice_channel);
+    x.music_channel_id = actors::to_std_optional(music_channel);
+    x.music_enabled = actors::to_std_optional(music_enabled);
+    return caf::none;
+  });
+  return f(caf::meta::type_name("settings_patch"), prefix, dj_role, voice_channel,
+           music_channel, music_enabled, loaded);
 }
 
 } // namespace coord::proto
@@ -43,6 +65,8 @@ using supporter_del_atom = caf::atom_constant<caf::atom("cd_supdel")>;
 using store_counts_atom = caf::atom_constant<caf::atom("cd_scount")>;
 /// store -> broker: a committed change (settings_changed, supporter_changed) to fan out.
 using publish_atom = caf::atom_constant<caf::atom("cd_publish")>;
+/// store -> broker: send the op 1 reply, then start broadcasting to the session.
+using attach_atom = caf::atom_constant<caf::atom("cd_attach")>;
 /// settings store -> its SQLite writer: commit a guild's settings.
 using store_save_atom = caf::atom_constant<caf::atom("cd_ssave")>;
 
@@ -115,6 +139,17 @@ handshake_snapshot make_handshake(std::uint64_t session, const std::vector<std::
   return h;
 }
 
+/// Where a store publishes: the part of the broker's interface the stores send to (the
+/// broker_actor converts to it).
+using change_sink_actor = caf::typed_actor<
+  /// store: a handshake's snapshot; the broker encodes and sends the op 1 reply, then
+  /// broadcasts to the session.
+  caf::reacts_to<attach_atom, handshake_snapshot>,
+  /// store: a committed change of a guild's settings (or an op 2 answer), to fan out.
+  caf::reacts_to<publish_atom, settings_changed>,
+  /// store: a supporter added or removed, to fan out.
+  caf::reacts_to<publish_atom, supporter_changed>>;
+
 /// The settings store. Reads answer from memory at once, never behind a write; a write is
 /// answered once it is durable (committed), and only then published to the broker.
 using settings_store_actor = caf::typed_actor<
@@ -174,4 +209,3 @@ using etcd_store_actor = settings_store_actor::extend<
 
 } // namespace coord::actors
 
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(coord::proto::admin::settings_patch)

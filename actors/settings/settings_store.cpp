@@ -24,9 +24,8 @@ namespace {
 
 using self_ptr = settings_store_actor::stateful_pointer<settings_store_state>;
 
-// The broker is still a dynamically typed actor, and a typed actor may only send() to typed
-// ones: changes go as anon_send (the broker never answers them). Sends from one actor keep
-// their order, so the broker sees every change in commit order.
+// Changes go to the change sink (the broker) with send(): sends from one actor keep their
+// order, so the broker sees every change in commit order.
 
 /// Starts the next queued write, if any and none is at the writer.
 void next_write(self_ptr self) {
@@ -65,7 +64,7 @@ write_settings(self_ptr self, std::uint64_t guild,
       .then(
         [=](bool) mutable {
           self->state.settings[guild] = next;
-          caf::anon_send(self->state.broker, publish_atom::value,
+          self->send(self->state.broker, publish_atom::value,
                      settings_changed{next, fields, music, false, started});
           rp.deliver(next);
           write_done(self);
@@ -89,7 +88,7 @@ caf::typed_response_promise<bool> write_supporter(self_ptr self, std::uint64_t i
       else
         self->state.supporters.erase(id);
       if (changed)
-        caf::anon_send(self->state.broker, publish_atom::value,
+        self->send(self->state.broker, publish_atom::value,
                    supporter_changed{id, add, started});
       rp.deliver(changed);
       write_done(self);
@@ -113,7 +112,7 @@ caf::typed_response_promise<bool> write_supporter(self_ptr self, std::uint64_t i
 settings_store_actor::behavior_type
 settings_store(settings_store_actor::stateful_pointer<settings_store_state> self,
                settings_writer_actor writer, settings_snapshot initial,
-               std::string default_prefix, caf::actor broker, metrics::registry* metrics) {
+               std::string default_prefix, change_sink_actor broker, metrics::registry* metrics) {
   auto& st = self->state;
   st.writer = std::move(writer);
   st.path = std::move(initial.path);
@@ -127,12 +126,12 @@ settings_store(settings_store_actor::stateful_pointer<settings_store_state> self
   return {
     [=](handshake_atom, std::uint64_t session, const std::vector<std::uint64_t>& guilds) {
       auto& st = self->state;
-      caf::anon_send(st.broker, attach_atom::value, make_handshake(session, guilds, st));
+      self->send(st.broker, attach_atom::value, make_handshake(session, guilds, st));
     },
     [=](guild_req_atom, std::uint64_t guild) {
       self->state.mailbox.sample(self);
       // Only companions asked: the broker sends op 2 alone.
-      caf::anon_send(self->state.broker, publish_atom::value,
+      self->send(self->state.broker, publish_atom::value,
                  settings_changed{self->state.get(guild), true, false, true,
                                   self->clock().now()});
     },
@@ -173,7 +172,7 @@ settings_store(settings_store_actor::stateful_pointer<settings_store_state> self
 
 settings_store_actor spawn_settings_store(caf::actor_system& sys,
                                           std::shared_ptr<store::settings_repository> repo,
-                                          std::string default_prefix, caf::actor broker,
+                                          std::string default_prefix, change_sink_actor broker,
                                           metrics::registry* metrics) {
   auto initial = load_snapshot(*repo);
   // The writer blocks on fsync, so it gets a thread of its own instead of a scheduler worker.

@@ -41,7 +41,7 @@ struct settings_store_state {
   std::unordered_map<std::uint64_t, proto::guild_settings> settings; ///< committed rows
   std::set<std::uint64_t> supporters;                                ///< committed
   std::string default_prefix;
-  caf::actor broker;
+  change_sink_actor broker; ///< where committed changes and handshakes go
   metrics::registry* metrics = nullptr;
   mailbox_watermark mailbox; ///< sampled on every op 2 request and change
   /// Writes not yet sent to the writer; each starts when the one before it is answered.
@@ -57,12 +57,12 @@ struct settings_store_state {
 settings_store_actor::behavior_type
 settings_store(settings_store_actor::stateful_pointer<settings_store_state> self,
                settings_writer_actor writer, settings_snapshot initial,
-               std::string default_prefix, caf::actor broker, metrics::registry* metrics);
+               std::string default_prefix, change_sink_actor broker, metrics::registry* metrics);
 
 /// Loads `repo`, spawns its writer and the front, each detached (on a thread of its own).
 settings_store_actor spawn_settings_store(caf::actor_system& sys,
                                           std::shared_ptr<store::settings_repository> repo,
-                                          std::string default_prefix, caf::actor broker,
+                                          std::string default_prefix, change_sink_actor broker,
                                           metrics::registry* metrics);
 
 } // namespace coord::actors

@@ -4,6 +4,7 @@
 
 #include "actors/cluster/cluster_messages.hpp"
 #include "actors/console/messages.hpp"
+#include "actors/gateway/messages.hpp"
 
 #include <caf/actor.hpp>
 #include <caf/atom.hpp>
@@ -21,10 +22,8 @@ namespace coord::actors {
 using shard_identify_atom = caf::atom_constant<caf::atom("cd_shident")>;
 using identify_request_atom = caf::atom_constant<caf::atom("cd_idreq")>;
 using shard_end_atom = caf::atom_constant<caf::atom("cd_shend")>;
-/// planner -> session target: SHARDS_ASSIGNED (std::vector<std::uint32_t> full new list).
-using shards_assigned_atom = caf::atom_constant<caf::atom("cd_shasgn")>;
-/// planner -> session target: IDENTIFY_GRANTED (std::uint32_t shard).
-using identify_granted_atom = caf::atom_constant<caf::atom("cd_idgrant")>;
+// shards_assigned_atom and identify_granted_atom (planner -> gateway session) are in
+// actors/gateway/messages.hpp, with the gateway session's interface.
 using shard_release_atom = caf::atom_constant<caf::atom("cd_shrel")>;
 using identify_tick_atom = caf::atom_constant<caf::atom("cd_idtick")>;
 using shard_plan_atom = caf::atom_constant<caf::atom("cd_shplan")>;
@@ -110,7 +109,7 @@ using shard_planner_actor = caf::typed_actor<
   /// shards; empty: no d.shards) -> its shards ascending (IDENTIFIED d.shards).
   /// SHARDS_ASSIGNED and IDENTIFY_GRANTED go to the actor later; the planner monitors it,
   /// and its death ends the session like shard_end.
-  caf::replies_to<shard_identify_atom, std::uint64_t, caf::actor,
+  caf::replies_to<shard_identify_atom, std::uint64_t, gateway_session_actor,
                   std::vector<std::uint32_t>>::with<std::vector<std::uint32_t>>,
   /// gateway session -> planner: IDENTIFY_REQUEST (session, shard); ignored and counted
   /// unless the session owns the shard and is not already waiting for it.
@@ -120,7 +119,7 @@ using shard_planner_actor = caf::typed_actor<
   caf::reacts_to<shard_end_atom, std::uint64_t>,
   /// The same, only when the actor still serves the session: a connection a RESUME took
   /// over must not end the session that lives on in a newer one.
-  caf::reacts_to<shard_end_atom, std::uint64_t, caf::actor>,
+  caf::reacts_to<shard_end_atom, std::uint64_t, gateway_session_actor>,
   /// planner -> planner: a hold's release delay passed.
   caf::reacts_to<shard_release_atom, std::uint64_t>,
   /// cluster -> planner: a new active's recorded shards, held as if their sharders'

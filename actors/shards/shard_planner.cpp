@@ -25,7 +25,7 @@ std::int64_t ms_until(time_point t, time_point now) {
 void send_assignments(self_ptr self, const std::vector<shard_table::assignment>& xs) {
   for (const auto& a : xs)
     if (auto i = self->state.targets.find(a.session); i != self->state.targets.end())
-      dynamic_send(self, i->second, shards_assigned_atom::value, a.shards);
+      self->send(i->second, shards_assigned_atom::value, a.shards);
 }
 
 /// Cluster mode: tells the cluster actor which shards changed owner since last time (a held
@@ -64,7 +64,7 @@ void grant_due(self_ptr self) {
   for (const auto& g : st.identify.poll(now)) {
     ++st.grants;
     if (auto i = st.targets.find(g.session); i != st.targets.end())
-      dynamic_send(self, i->second, identify_granted_atom::value, g.shard);
+      self->send(i->second, identify_granted_atom::value, g.shard);
   }
   auto due = st.identify.next_due();
   // One tick at or before the due time is enough: it polls and re-arms. After a poll every
@@ -184,7 +184,7 @@ shard_planner(shard_planner_actor::stateful_pointer<shard_planner_state> self,
                               {"grants", std::to_string(st.grants)},
                               {"ignored_requests", std::to_string(st.ignored_requests)}});
     },
-    [=](shard_identify_atom, std::uint64_t session, caf::actor target,
+    [=](shard_identify_atom, std::uint64_t session, gateway_session_actor target,
         const std::vector<std::uint32_t>& requested) {
       auto& st = self->state;
       auto got = st.table.identify(session, requested);
@@ -207,7 +207,7 @@ shard_planner(shard_planner_actor::stateful_pointer<shard_planner_state> self,
       end_session(self, session);
       record(self);
     },
-    [=](shard_end_atom, std::uint64_t session, const caf::actor& from) {
+    [=](shard_end_atom, std::uint64_t session, const gateway_session_actor& from) {
       auto i = self->state.targets.find(session);
       if (i == self->state.targets.end() || i->second == from)
         end_session(self, session);

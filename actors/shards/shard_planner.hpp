@@ -25,7 +25,7 @@ struct shard_planner_state {
   shard_table table;
   identify_scheduler identify;
   caf::timespan release_delay{};
-  std::map<std::uint64_t, caf::actor> targets; ///< by session: where its messages go
+  std::map<std::uint64_t, gateway_session_actor> targets; ///< by session: where its messages go
   std::map<shard_table::hold_id, caf::actor_clock::time_point> holds; ///< release times
   std::set<caf::actor_clock::time_point> ticks; ///< identify ticks on the way
   /// Cluster mode: where shard owner changes go (the cluster actor, while active), what

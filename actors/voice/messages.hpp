@@ -67,7 +67,8 @@ using voice_registry_actor = caf::typed_actor<
   caf::replies_to<inspect_atom>::with<actor_summary>,
   /// session -> registry: claim a key for connection `conn` (its session actor). A live older
   /// owner is sent vc_takeover_atom.
-  caf::replies_to<vc_claim_atom, std::string, std::uint64_t, caf::actor>::with<voice_claim>,
+  caf::replies_to<vc_claim_atom, std::string, std::uint64_t,
+                  voice_session_actor>::with<voice_claim>,
   /// session -> registry: connection `conn` ended; if it still owns the key, its voice
   /// clients are kept for voice.vc_timeout_s.
   caf::reacts_to<vc_release_atom, std::string, std::uint64_t>,

@@ -95,7 +95,7 @@ voice_registry(voice_registry_self self, caf::timespan vc_timeout, metrics::regi
                               {"retained", std::to_string(self->state.sessions.size() - live)},
                               {"voice_clients", std::to_string(clients)}});
     },
-    [=](vc_claim_atom, const std::string& key, std::uint64_t conn, caf::actor session) {
+    [=](vc_claim_atom, const std::string& key, std::uint64_t conn, voice_session_actor session) {
       auto& st = self->state;
       voice_claim out;
       auto [i, created] = st.sessions.try_emplace(key);
@@ -105,7 +105,7 @@ voice_registry(voice_registry_self self, caf::timespan vc_timeout, metrics::regi
       // The older connection closes with 4010; its later release names a connection that
       // no longer owns the key, so it starts no timer.
       if (e.live && e.owner != conn && e.owner_actor)
-        dynamic_send(self, e.owner_actor, vc_takeover_atom::value);
+        self->send(e.owner_actor, vc_takeover_atom::value);
       e.live = true;
       e.owner = conn;
       e.owner_actor = session;

@@ -28,7 +28,7 @@ struct voice_registry_state {
     std::map<std::uint64_t, proto::voice::voice_client> clients; ///< by guild id
     bool live = false;       ///< owned by a connection; false: retained
     std::uint64_t owner = 0; ///< the owning connection's session id, when live
-    caf::actor owner_actor;
+    voice_session_actor owner_actor;
     std::uint64_t generation = 0; ///< which retention; a timer of an older one is ignored
   };
 

@@ -5,7 +5,6 @@
 #include "proto/secure_compare.hpp"
 #include "proto/voice_codec.hpp"
 
-#include <caf/actor_cast.hpp>
 #include <caf/event_based_actor.hpp>
 #include <caf/send.hpp>
 #include <caf/timespan.hpp>
@@ -28,10 +27,6 @@ constexpr const char* password_mismatch = "Password mismatch.";
 using self_ptr = voice_session_actor::stateful_pointer<voice_session_state>;
 using behavior = voice_session_actor::behavior_type;
 
-// A typed actor send()s only to typed handles; the registry, the monitor and the broker are
-// still caf::actor, and none of them asks who sent, so the session uses anon_send. The
-// registry and the monitor hold the session as caf::actor too, hence the actor_casts.
-
 behavior identified(self_ptr self);
 behavior closing(self_ptr self, bool release);
 
@@ -49,13 +44,13 @@ void destroy_client(self_ptr self, std::uint64_t guild) {
   auto& st = self->state;
   st.clients.erase(guild);
   st.send(voice::encode_vc_destroyed(guild));
-  caf::anon_send(st.deps.registry, vc_del_atom::value, st.key, st.core.id(), guild);
+  self->send(st.deps.registry, vc_del_atom::value, st.key, st.core.id(), guild);
 }
 
 /// Tells the registry the current form of a voice client.
 void store_client(self_ptr self, const voice::voice_client& vc) {
   auto& st = self->state;
-  caf::anon_send(st.deps.registry, vc_set_atom::value, st.key, st.core.id(), vc);
+  self->send(st.deps.registry, vc_set_atom::value, st.key, st.core.id(), vc);
 }
 
 void on_identify(self_ptr self, const voice::identify& m) {
@@ -69,7 +64,7 @@ void on_identify(self_ptr self, const voice::identify& m) {
   // clients, and the replies keep the order of the requests.
   self
     ->request(st.deps.registry, caf::infinite, vc_claim_atom::value, st.key, st.core.id(),
-              caf::actor_cast<caf::actor>(self))
+              voice_session_actor{self})
     .await(
       [=](voice_claim& claim) {
         auto& st = self->state;
@@ -182,7 +177,7 @@ void handle_frame(self_ptr self, std::string_view data, bool binary, bool identi
   auto& st = self->state;
   // Any message counts as life, whatever it says (voice.idle_timeout_s).
   if (st.deps.monitor)
-    caf::anon_send(st.deps.monitor, hb_touch_atom::value, st.core.id());
+    self->send(st.deps.monitor, hb_touch_atom::value, st.core.id());
   if (auto refused = st.core.admit(self->clock().now(), binary, "binary frames are not accepted"))
     return close(self, refused->code, std::move(refused->reason));
   auto env = voice::open(data);
@@ -216,10 +211,10 @@ auto teardown(bool release) {
   return [release](self_ptr self, std::uint16_t) {
     auto& st = self->state;
     if (st.deps.monitor)
-      caf::anon_send(st.deps.monitor, hb_unwatch_atom::value, st.core.id());
+      self->send(st.deps.monitor, hb_unwatch_atom::value, st.core.id());
     if (release)
-      caf::anon_send(st.deps.registry, vc_release_atom::value, st.key, st.core.id());
-    caf::anon_send(st.deps.broker, unregister_atom::value, st.core.id());
+      self->send(st.deps.registry, vc_release_atom::value, st.key, st.core.id());
+    self->send(st.deps.broker, unregister_atom::value, st.core.id());
   };
 }
 
@@ -267,8 +262,8 @@ voice_session(voice_session_actor::stateful_pointer<voice_session_state> self,
   }
   st.send(voice::encode_hello(st.deps.version, st.deps.heartbeat_interval));
   if (st.deps.monitor && st.deps.idle_timeout.count() > 0)
-    caf::anon_send(st.deps.monitor, hb_watch_atom::value, st.core.id(),
-                   caf::actor_cast<caf::actor>(self), caf::timespan{0}, st.deps.idle_timeout);
+    self->send(st.deps.monitor, hb_watch_atom::value, st.core.id(), session_actor{self},
+               caf::timespan{0}, st.deps.idle_timeout);
   return connected(self);
 }
 

@@ -26,7 +26,7 @@ struct voice_deps {
   double heartbeat_interval = 15.0;      ///< voice.heartbeat_interval_s, sent in HELLO
   caf::timespan idle_timeout = std::chrono::seconds(60); ///< voice.idle_timeout_s; 0 = off
   std::uint32_t messages_per_minute = 0; ///< limits.messages_per_minute, 0 = off
-  caf::actor broker;
+  broker_actor broker;
   voice_registry_actor registry;
   heartbeat_monitor_actor monitor;
   metrics::registry* metrics = nullptr;

@@ -129,7 +129,7 @@ struct gateway_fixture : actor_fixture {
     auto cfg = test_broker_config();
     cfg.router = router;
     cfg.directory = directory;
-    broker = caf::actor_cast<caf::actor>(track(sys.spawn(actors::broker_with, &metrics, cfg)));
+    broker = track(sys.spawn(actors::broker_with, &metrics, cfg));
     planner = track(sys.spawn(actors::shard_planner, std::uint32_t{2}, std::uint32_t{1},
                               caf::timespan{std::chrono::seconds(10)}, std::uint32_t{1}));
     sched.run();
@@ -229,7 +229,7 @@ struct gateway_fixture : actor_fixture {
 
   caf::scoped_actor monitor; ///< stands in for the heartbeat monitor
   caf::scoped_actor store;   ///< stands in for the store
-  caf::actor broker;
+  actors::broker_actor broker;
   actors::command_router_actor router;
   actors::service_directory_actor directory;
   actors::shard_planner_actor planner;

@@ -242,4 +242,69 @@ BOOST_AUTO_TEST_CASE(cache_updates_round_trip_every_alternative_they_carry) {
   BOOST_TEST(text.find("cache_removal") != std::string::npos);
 }
 
+BOOST_AUTO_TEST_CASE(resume_answer_and_service_info_round_trip) {
+  actors::resume_answer r{true, 7, 1, true, {2, 5}};
+  auto q = round_trip(r);
+  BOOST_TEST(q.ok);
+  BOOST_TEST(q.session == 7u);
+  BOOST_TEST(q.type == 1u);
+  BOOST_TEST(q.compress);
+  BOOST_TEST((q.shards == std::vector<std::uint32_t>{2, 5}));
+  actors::service_info a;
+  a.id = 3;
+  a.type = proto::gateway::service_type::commands;
+  a.heap_used = 1024;
+  a.start_time_ms = 1700000000000;
+  a.shards = std::vector<std::uint32_t>{0, 4};
+  auto b = round_trip(a);
+  BOOST_TEST(b.id == 3u);
+  BOOST_TEST((b.type == proto::gateway::service_type::commands));
+  BOOST_TEST(b.heap_used == 1024u);
+  BOOST_TEST(b.start_time_ms == 1700000000000);
+  BOOST_TEST_REQUIRE(b.shards.has_value());
+  BOOST_TEST((*b.shards == std::vector<std::uint32_t>{0, 4}));
+  BOOST_TEST(!b.guilds.has_value());
+  a.shards.reset();
+  a.guilds = 12;
+  auto c = round_trip(a);
+  BOOST_TEST(!c.shards.has_value());
+  BOOST_TEST(c.guilds.value_or(0) == 12u);
+}
+
+BOOST_AUTO_TEST_CASE(store_counts_and_settings_changed_round_trip) {
+  actors::store_counts n{"s.db", 4, 2};
+  auto m = round_trip(n);
+  BOOST_TEST(m.path == "s.db");
+  BOOST_TEST(m.guilds == 4u);
+  BOOST_TEST(m.supporters == 2u);
+  actors::settings_changed x;
+  x.settings.guild_id = 9;
+  x.settings.prefix = "?";
+  x.settings.music_enabled = false;
+  x.fields = true;
+  x.requested = true;
+  x.started = caf::actor_clock::time_point{std::chrono::milliseconds(1500)};
+  auto y = round_trip(x);
+  BOOST_TEST(y.settings.guild_id == 9u);
+  BOOST_TEST(y.settings.prefix == "?");
+  BOOST_TEST(!y.settings.music_enabled);
+  BOOST_TEST(y.fields);
+  BOOST_TEST(!y.music);
+  BOOST_TEST(y.requested);
+  BOOST_TEST((y.started == x.started));
+}
+
+BOOST_AUTO_TEST_CASE(a_settings_patch_keeps_which_fields_are_set) {
+  proto::admin::settings_patch p;
+  p.prefix = "!";
+  p.music_enabled = false;
+  auto q = round_trip(p);
+  BOOST_TEST(q.prefix.value_or("") == "!");
+  BOOST_TEST(!q.dj_role_id.has_value());
+  BOOST_TEST(!q.voice_channel_id.has_value());
+  BOOST_TEST(!q.music_channel_id.has_value());
+  BOOST_TEST_REQUIRE(q.music_enabled.has_value());
+  BOOST_TEST(!*q.music_enabled);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

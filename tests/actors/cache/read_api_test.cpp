@@ -80,7 +80,9 @@ struct read_fixture : actor_fixture {
     parts = actors::spawn_entity_cache(sys, partitions, &metrics);
     for (auto& p : parts)
       track(p);
-    actors::read_api_deps deps{secret, parts, track(sys.spawn(services_stub))};
+    auto services =
+      caf::actor_cast<actors::service_directory_actor>(track(sys.spawn(services_stub)));
+    actors::read_api_deps deps{secret, parts, services};
     api = track(sys.spawn(front, deps));
     sched.run();
     load();

@@ -21,7 +21,7 @@ namespace {
 /// is a plain scoped actor, so the test sees what the session asks of the store.
 struct companion_fixture : actor_fixture {
   companion_fixture() {
-    broker = caf::actor_cast<caf::actor>(track(sys.spawn(actors::broker, &metrics)));
+    broker = track(sys.spawn(actors::broker, &metrics));
     stats = track(sys.spawn(actors::shard_stats, caf::timespan{std::chrono::seconds(90)}, &metrics,
                           actors::wall_clock{}));
   }
@@ -49,7 +49,7 @@ struct companion_fixture : actor_fixture {
     sched.run();
   }
 
-  caf::actor broker;
+  actors::broker_actor broker;
   actors::shard_stats_actor stats;
   std::vector<std::shared_ptr<ports::session_sink>> sinks;
 };

@@ -71,7 +71,7 @@ caf::behavior fake_store(caf::event_based_actor* self, std::string path) {
 
 struct inspector_fixture : actor_fixture {
   explicit inspector_fixture(std::string password = {}, bool silent_store = false) {
-    broker = caf::actor_cast<caf::actor>(track(sys.spawn(actors::broker, &metrics)));
+    broker = track(sys.spawn(actors::broker, &metrics));
     stats = track(sys.spawn(actors::shard_stats, caf::timespan{std::chrono::seconds(90)}, &metrics,
                           actors::wall_clock{}));
     store = silent_store ? caf::actor{self} : track(sys.spawn(fake_store, std::string{"s.db"}));
@@ -80,7 +80,8 @@ struct inspector_fixture : actor_fixture {
     deps.http_address = "127.0.0.1:7700";
     deps.password = std::move(password);
     deps.broker = broker;
-    deps.store = store;
+    // fake_store and the silent scoped actor are dynamically typed: an unchecked cast.
+    deps.store = caf::actor_cast<actors::settings_store_actor>(store);
     deps.stats = stats;
     deps.actors = {caf::actor_cast<actors::inspectable_actor>(broker),
                    caf::actor_cast<actors::inspectable_actor>(store),
@@ -121,7 +122,8 @@ struct inspector_fixture : actor_fixture {
     return conn;
   }
 
-  caf::actor broker, store;
+  actors::broker_actor broker;
+  caf::actor store;
   actors::shard_stats_actor stats;
   actors::inspector_actor inspector;
   std::vector<std::shared_ptr<ports::session_sink>> sinks;

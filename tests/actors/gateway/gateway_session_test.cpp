@@ -36,7 +36,7 @@ BOOST_AUTO_TEST_CASE(hello_on_open_uncompressed_without_s_and_the_monitor_watche
   // 1.5 intervals: a heartbeat request; 2 intervals: 4007 (§4.2).
   bool watched = false;
   monitor->receive(
-    [&](actors::hb_watch_atom, std::uint64_t id, const caf::actor&, caf::timespan warn,
+    [&](actors::hb_watch_atom, std::uint64_t id, const actors::session_actor&, caf::timespan warn,
         caf::timespan expire) {
       watched = true;
       BOOST_TEST(id == 1u);
@@ -64,7 +64,7 @@ BOOST_AUTO_TEST_CASE(heartbeat_before_identify_is_acked_with_op4_and_touches_the
         touched = true;
         BOOST_TEST(id == 1u);
       },
-      [](actors::hb_watch_atom, std::uint64_t, const caf::actor&, caf::timespan,
+      [](actors::hb_watch_atom, std::uint64_t, const actors::session_actor&, caf::timespan,
          caf::timespan) {},
       caf::after(0s) >> [&] { more = false; });
   BOOST_TEST(touched);
@@ -90,9 +90,9 @@ BOOST_AUTO_TEST_CASE(heartbeat_without_heap_used_closes_4005) {
 BOOST_AUTO_TEST_CASE(the_monitors_warning_asks_for_a_heartbeat_and_its_expiry_closes_4007) {
   auto c = identified(1, "commands");
   // The session gave the monitor its actor; the monitor's two deadlines end up as these.
-  caf::actor session;
-  monitor->receive([&](actors::hb_watch_atom, std::uint64_t, const caf::actor& a, caf::timespan,
-                       caf::timespan) { session = a; });
+  actors::session_actor session;
+  monitor->receive([&](actors::hb_watch_atom, std::uint64_t, const actors::session_actor& a,
+                       caf::timespan, caf::timespan) { session = a; });
   BOOST_REQUIRE(session);
   caf::anon_send(session, actors::hb_warn_atom::value);
   sched.run();

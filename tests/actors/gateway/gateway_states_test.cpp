@@ -14,9 +14,9 @@ namespace {
 
 struct states_fixture : gateway_fixture {
   /// The session actor of the connection opened last, as the monitor got it.
-  caf::actor watched() {
-    caf::actor session;
-    monitor->receive([&](actors::hb_watch_atom, std::uint64_t, const caf::actor& a,
+  actors::session_actor watched() {
+    actors::session_actor session;
+    monitor->receive([&](actors::hb_watch_atom, std::uint64_t, const actors::session_actor& a,
                          caf::timespan, caf::timespan) { session = a; },
                      caf::after(0s) >> [] {});
     BOOST_REQUIRE(session);

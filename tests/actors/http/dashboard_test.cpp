@@ -62,7 +62,8 @@ struct dashboard_fixture : actor_fixture {
   actors::dashboard_actor spawn_dashboard(std::chrono::milliseconds max_age, bool planner_fails = false) {
     actors::dashboard_deps deps;
     deps.stats = caf::actor_cast<actors::shard_stats_actor>(track(sys.spawn(stats_stub, n)));
-    deps.broker = track(sys.spawn(broker_stub, n));
+    deps.directory =
+      caf::actor_cast<actors::service_directory_actor>(track(sys.spawn(broker_stub, n)));
     deps.planner = caf::actor_cast<actors::shard_planner_actor>(
       track(planner_fails ? sys.spawn(failing_planner) : sys.spawn(planner_stub, n)));
     deps.metrics = &metrics;

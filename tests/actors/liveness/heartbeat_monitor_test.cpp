@@ -28,7 +28,8 @@ struct monitor_fixture : actor_fixture {
   }
 
   void watch(std::uint64_t id, caf::scoped_actor& who, caf::timespan warn, caf::timespan close) {
-    caf::anon_send(monitor, actors::hb_watch_atom::value, id, caf::actor{who}, warn, close);
+    caf::anon_send(monitor, actors::hb_watch_atom::value, id,
+                   caf::actor_cast<actors::session_actor>(who), warn, close);
     sched.run();
   }
 

@@ -31,7 +31,7 @@ constexpr const char* voice_identify = R"({"op":"IDENTIFY","d":{"user_id":"1","s
 
 struct states_fixture : actor_fixture {
   states_fixture() {
-    broker = caf::actor_cast<caf::actor>(track(sys.spawn(actors::broker, &metrics)));
+    broker = track(sys.spawn(actors::broker, &metrics));
     stats = track(sys.spawn(actors::shard_stats, caf::timespan{90s}, &metrics,
                             actors::wall_clock{}));
     registry = track(sys.spawn(actors::voice_registry, caf::timespan{300s}, &metrics));
@@ -96,7 +96,7 @@ struct states_fixture : actor_fixture {
     return metrics.heartbeat_timeouts[static_cast<std::size_t>(d)].value();
   }
 
-  caf::actor broker;
+  actors::broker_actor broker;
   actors::shard_stats_actor stats;
   actors::voice_registry_actor registry;
   std::shared_ptr<fake_connection> conn;

@@ -42,7 +42,7 @@ struct store_fixture : actor_fixture {
     auto repo = std::make_shared<store::settings_repository>((dir / "s.db").string());
     auto writer = sys.spawn(actors::settings_writer, repo, &metrics);
     store = sys.spawn(actors::settings_store, writer, actors::load_snapshot(*repo),
-                      std::string{"!"}, caf::actor{self}, &metrics);
+                      std::string{"!"}, caf::actor_cast<actors::change_sink_actor>(self), &metrics);
   }
   void restart() {
     caf::anon_send_exit(store, caf::exit_reason::user_shutdown);
@@ -131,7 +131,7 @@ struct held_writer_fixture : store_fixture {
     // The fake writer answers only store_save_atom (dynamically typed: an unchecked cast).
     store = sys.spawn(actors::settings_store, caf::actor_cast<actors::settings_writer_actor>(writer),
                       actors::settings_snapshot{"held", {}, {}}, std::string{"!"},
-                      caf::actor{self}, &metrics);
+                      caf::actor_cast<actors::change_sink_actor>(self), &metrics);
     sched.run();
   }
   void release(bool ok) {

@@ -46,8 +46,8 @@ struct cluster_planner_fixture : actor_fixture {
   }
 
   ids identify(caf::scoped_actor& who, std::uint64_t session, ids requested = {}) {
-    who->send(planner, actors::shard_identify_atom::value, session, caf::actor{who},
-              std::move(requested));
+    who->send(planner, actors::shard_identify_atom::value, session,
+              caf::actor_cast<actors::gateway_session_actor>(who), std::move(requested));
     sched.run();
     ids out;
     who->receive([&](ids& xs) { out = std::move(xs); });

@@ -36,8 +36,8 @@ struct planner_fixture : actor_fixture {
 
   /// IDENTIFY as `session` with `who` as its session actor; returns IDENTIFIED's shards.
   ids identify(caf::scoped_actor& who, std::uint64_t session, ids requested = {}) {
-    who->send(planner, actors::shard_identify_atom::value, session, caf::actor{who},
-              std::move(requested));
+    who->send(planner, actors::shard_identify_atom::value, session,
+              caf::actor_cast<actors::gateway_session_actor>(who), std::move(requested));
     sched.run();
     ids out;
     who->receive([&](ids& xs) { out = std::move(xs); });

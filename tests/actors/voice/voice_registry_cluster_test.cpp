@@ -42,7 +42,8 @@ struct cluster_registry_fixture : actor_fixture {
   }
 
   actors::voice_claim claim(const std::string& key, std::uint64_t conn, caf::scoped_actor& who) {
-    who->send(registry, actors::vc_claim_atom::value, key, conn, caf::actor{who});
+    who->send(registry, actors::vc_claim_atom::value, key, conn,
+              caf::actor_cast<actors::voice_session_actor>(who));
     sched.run();
     actors::voice_claim out;
     who->receive([&](actors::voice_claim& c) { out = std::move(c); });

@@ -25,7 +25,8 @@ struct registry_fixture : actor_fixture {
   }
 
   actors::voice_claim claim(const std::string& key, std::uint64_t conn, caf::scoped_actor& who) {
-    who->send(registry, actors::vc_claim_atom::value, key, conn, caf::actor{who});
+    who->send(registry, actors::vc_claim_atom::value, key, conn,
+              caf::actor_cast<actors::voice_session_actor>(who));
     sched.run();
     actors::voice_claim out;
     who->receive([&](actors::voice_claim& c) { out = std::move(c); });
@@ -216,7 +217,7 @@ BOOST_AUTO_TEST_CASE(an_owner_that_dies_without_releasing_is_retained) {
   // one, which UBSan reports.)
   auto session = sys.spawn([](int) -> caf::behavior { return {[](int) {}}; }, 0);
   caf::anon_send(registry, actors::vc_claim_atom::value, std::string{"1"}, std::uint64_t{10},
-                 session);
+                 caf::actor_cast<actors::voice_session_actor>(session));
   sched.run();
   set("1", 10, vc(5));
   caf::anon_send_exit(session, caf::exit_reason::kill);

@@ -30,7 +30,7 @@ constexpr const char* identified = R"({"op":"IDENTIFIED","d":"ClientManager init
 
 struct voice_fixture : actor_fixture {
   voice_fixture() {
-    broker = caf::actor_cast<caf::actor>(track(sys.spawn(actors::broker, &metrics)));
+    broker = track(sys.spawn(actors::broker, &metrics));
     registry = track(sys.spawn(actors::voice_registry, caf::timespan{300s}, &metrics));
     monitor = track(sys.spawn(actors::heartbeat_monitor, caf::timespan{250ms}));
     sched.run();
@@ -81,7 +81,7 @@ struct voice_fixture : actor_fixture {
   }
 
   const clock::time_point start = sched.clock().now();
-  caf::actor broker;
+  actors::broker_actor broker;
   actors::voice_registry_actor registry;
   actors::heartbeat_monitor_actor monitor;
   std::vector<std::shared_ptr<ports::session_sink>> sinks;
