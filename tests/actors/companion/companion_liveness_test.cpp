@@ -21,7 +21,7 @@ namespace {
 
 struct liveness_fixture : actor_fixture {
   liveness_fixture() {
-    broker = caf::actor_cast<caf::actor>(track(sys.spawn(actors::broker, &metrics)));
+    broker = track(sys.spawn(actors::broker, &metrics));
     stats = track(sys.spawn(actors::shard_stats, caf::timespan{90s}, &metrics,
                             actors::wall_clock{}));
     monitor = track(sys.spawn(actors::heartbeat_monitor, caf::timespan{250ms}));
@@ -56,7 +56,7 @@ struct liveness_fixture : actor_fixture {
 
   std::uint16_t code() const { return conn->closed ? conn->closed->first : 0; }
 
-  caf::actor broker;
+  actors::broker_actor broker;
   actors::shard_stats_actor stats;
   actors::heartbeat_monitor_actor monitor;
   std::shared_ptr<fake_connection> conn;
