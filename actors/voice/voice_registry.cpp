@@ -1,6 +1,5 @@
 #include "actors/voice/voice_registry.hpp"
 
-#include "actors/dynamic_send.hpp"
 
 #include <caf/typed_event_based_actor.hpp>
 #include <caf/system_messages.hpp>

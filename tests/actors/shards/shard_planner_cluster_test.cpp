@@ -2,10 +2,9 @@
 // active's recorded shard owners become holds, identify grants pause, owner changes go to
 // the recorder, and standing down resets everything.
 
-#include "tests/actors/fixture.hpp"
+#include "tests/actors/shards/planner_fixture.hpp"
 
 #include "actors/cluster/cluster_messages.hpp"
-#include "actors/shards/shard_planner.hpp"
 
 #include <boost/test/unit_test.hpp>
 
@@ -23,16 +22,10 @@ BOOST_TEST_DONT_PRINT_LOG_VALUE(std::vector<coord::actors::shard_record>)
 
 namespace {
 
-using ids = std::vector<std::uint32_t>;
 using records = std::vector<shard_record>;
 
-struct cluster_planner_fixture : actor_fixture {
+struct cluster_planner_fixture : planner_fixture {
   cluster_planner_fixture() : recorder(sys) {}
-
-  void start(std::uint32_t shards, std::uint32_t sharders, caf::timespan release) {
-    planner = track(sys.spawn(actors::shard_planner, shards, sharders, release, 1u));
-    sched.run();
-  }
 
   /// The cluster actor (here `recorder`) hands the planner what the last active recorded.
   void recover(records rs, caf::timespan pause = 5s) {
@@ -43,39 +36,6 @@ struct cluster_planner_fixture : actor_fixture {
   void deactivate() {
     recorder->send(planner, actors::cl_deactivate_atom::value);
     sched.run();
-  }
-
-  ids identify(caf::scoped_actor& who, std::uint64_t session, ids requested = {}) {
-    who->send(planner, actors::shard_identify_atom::value, session,
-              caf::actor_cast<actors::gateway_session_actor>(who), std::move(requested));
-    sched.run();
-    ids out;
-    who->receive([&](ids& xs) { out = std::move(xs); });
-    return out;
-  }
-
-  void end(std::uint64_t session) {
-    caf::anon_send(planner, actors::shard_end_atom::value, session);
-    sched.run();
-  }
-
-  void request(std::uint64_t session, std::uint32_t shard) {
-    caf::anon_send(planner, actors::identify_request_atom::value, session, shard);
-    sched.run();
-  }
-
-  actors::shard_plan plan() {
-    self->send(planner, actors::shard_plan_atom::value);
-    sched.run();
-    actors::shard_plan out;
-    self->receive([&](actors::shard_plan& p) { out = std::move(p); });
-    return out;
-  }
-
-  std::size_t advance(caf::timespan d) {
-    auto n = sched.advance_time(d);
-    sched.run();
-    return n;
   }
 
   /// Every cl_shards message the recorder got since the last call, in order.
@@ -89,17 +49,9 @@ struct cluster_planner_fixture : actor_fixture {
   }
 
   /// The identify grants `who` got since the last call.
-  static ids granted(caf::scoped_actor& who) {
-    ids out;
-    for (bool more = true; more;)
-      who->receive([&](actors::identify_granted_atom, std::uint32_t shard) { out.push_back(shard); },
-                   [&](actors::shards_assigned_atom, ids&) {},
-                   caf::after(0s) >> [&] { more = false; });
-    return out;
-  }
+  static ids granted(caf::scoped_actor& who) { return drain(who).granted; }
 
   caf::scoped_actor recorder;
-  actors::shard_planner_actor planner;
 };
 
 } // namespace

@@ -2,10 +2,9 @@
 // active's recorded voice sessions are retained and resumable, every change goes to the
 // recorder, and standing down drops everything.
 
-#include "tests/actors/fixture.hpp"
+#include "tests/actors/voice/registry_fixture.hpp"
 
 #include "actors/cluster/cluster_messages.hpp"
-#include "actors/voice/voice_registry.hpp"
 
 #include <boost/test/unit_test.hpp>
 
@@ -16,7 +15,6 @@ using namespace coord;
 using namespace coord::test;
 using namespace std::chrono_literals;
 using actors::voice_record;
-using proto::voice::voice_client;
 
 namespace {
 
@@ -24,11 +22,8 @@ voice_client vc(std::uint64_t guild, std::optional<std::uint64_t> channel = std:
   return voice_client{guild, "id-" + std::to_string(guild), channel, "ep-" + std::to_string(guild)};
 }
 
-struct cluster_registry_fixture : actor_fixture {
-  cluster_registry_fixture() : recorder(sys) {
-    registry = track(sys.spawn(actors::voice_registry, caf::timespan{300s}, &metrics));
-    sched.run();
-  }
+struct cluster_registry_fixture : registry_fixture {
+  cluster_registry_fixture() : recorder(sys) {}
 
   /// The cluster actor (here `recorder`) hands over what the last active recorded.
   void load(std::vector<voice_record> sessions) {
@@ -39,38 +34,6 @@ struct cluster_registry_fixture : actor_fixture {
   void deactivate() {
     recorder->send(registry, actors::cl_deactivate_atom::value);
     sched.run();
-  }
-
-  actors::voice_claim claim(const std::string& key, std::uint64_t conn, caf::scoped_actor& who) {
-    who->send(registry, actors::vc_claim_atom::value, key, conn,
-              caf::actor_cast<actors::voice_session_actor>(who));
-    sched.run();
-    actors::voice_claim out;
-    who->receive([&](actors::voice_claim& c) { out = std::move(c); });
-    return out;
-  }
-
-  void release(const std::string& key, std::uint64_t conn) {
-    caf::anon_send(registry, actors::vc_release_atom::value, key, conn);
-    sched.run();
-  }
-
-  void set(const std::string& key, std::uint64_t conn, voice_client v) {
-    caf::anon_send(registry, actors::vc_set_atom::value, key, conn, std::move(v));
-    sched.run();
-  }
-
-  void del(const std::string& key, std::uint64_t conn, std::uint64_t guild) {
-    caf::anon_send(registry, actors::vc_del_atom::value, key, conn, guild);
-    sched.run();
-  }
-
-  std::vector<actors::voice_session_info> list() {
-    self->send(registry, actors::vc_list_atom::value);
-    sched.run();
-    std::vector<actors::voice_session_info> out;
-    self->receive([&](std::vector<actors::voice_session_info>& xs) { out = std::move(xs); });
-    return out;
   }
 
   std::size_t advance(caf::timespan d) {
@@ -89,7 +52,6 @@ struct cluster_registry_fixture : actor_fixture {
   }
 
   caf::scoped_actor recorder;
-  actors::voice_registry_actor registry;
 };
 
 } // namespace
