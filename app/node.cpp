@@ -114,9 +114,10 @@ node::node(caf::actor_system& sys, const config& cfg, metrics::registry& metrics
   actors::companion_deps companion{cfg_.companion_key,
                                    static_cast<std::uint32_t>(cfg_.messages_per_minute),
                                    broker_, store_, stats_, &metrics_};
-  // Two ping intervals without a pong: 4007 (protocol.md §3).
+  // Three ping intervals without a pong: 4007 (protocol.md §3.3; the latest a silent peer
+  // was closed before the monitor owned it, so no client that stayed open then is closed now).
   companion.monitor = monitor_;
-  companion.ping_timeout = 2 * caf::timespan{cfg_.ping_interval};
+  companion.ping_timeout = 3 * caf::timespan{cfg_.ping_interval};
   actors::voice_deps voice;
   voice.password = cfg_.voice_password;
   voice.version = COORD_VERSION;

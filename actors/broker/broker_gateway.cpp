@@ -168,6 +168,8 @@ void join_routing(broker_self self, std::uint64_t id, entry& e) {
         for (auto& c : waiting) {
           if (auto w = st.routing.pick(c.guild))
             deliver(self, *w, c.guild, c.json);
+          else // not reachable while await holds gw_gone back; never drop one uncounted
+            route(self, c.guild, std::move(c.json));
         }
         flush_reroutes(self);
       },

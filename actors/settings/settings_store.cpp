@@ -113,6 +113,7 @@ settings_store_actor::behavior_type
 settings_store(settings_store_actor::stateful_pointer<settings_store_state> self,
                settings_writer_actor writer, settings_snapshot initial,
                std::string default_prefix, change_sink_actor broker, metrics::registry* metrics) {
+  self->set_exception_handler(log_store_exception);
   auto& st = self->state;
   st.writer = std::move(writer);
   st.path = std::move(initial.path);

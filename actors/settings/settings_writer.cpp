@@ -27,22 +27,24 @@ caf::result<bool> commit(self_ptr self, const char* what, F&& write) {
 
 } // namespace
 
+caf::error log_store_exception(caf::scheduled_actor*, std::exception_ptr& eptr) {
+  try {
+    std::rethrow_exception(eptr);
+  } catch (const std::exception& e) {
+    spdlog::critical("store: handler threw error=\"{}\"", e.what());
+  } catch (...) {
+    spdlog::critical("store: handler threw a non-standard exception");
+  }
+  return caf::sec::runtime_error;
+}
+
 settings_writer_actor::behavior_type
 settings_writer(settings_writer_actor::stateful_pointer<settings_writer_state> self,
                 std::shared_ptr<store::settings_repository> repo, metrics::registry* metrics) {
   self->state.repo = std::move(repo);
   self->state.metrics = metrics;
   // A throwing handler is a bug: say what it was before the actor goes down.
-  self->set_exception_handler([](caf::scheduled_actor*, std::exception_ptr& eptr) -> caf::error {
-    try {
-      std::rethrow_exception(eptr);
-    } catch (const std::exception& e) {
-      spdlog::critical("store: handler threw error=\"{}\"", e.what());
-    } catch (...) {
-      spdlog::critical("store: handler threw a non-standard exception");
-    }
-    return caf::sec::runtime_error;
-  });
+  self->set_exception_handler(log_store_exception);
   return {
     [=](store_save_atom, const proto::guild_settings& s) {
       return commit(self, "save_settings", [&] {

@@ -11,6 +11,7 @@
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
+#include <exception>
 #include <memory>
 
 namespace coord::actors {
@@ -26,5 +27,9 @@ struct settings_writer_state {
 settings_writer_actor::behavior_type
 settings_writer(settings_writer_actor::stateful_pointer<settings_writer_state> self,
                 std::shared_ptr<store::settings_repository> repo, metrics::registry* metrics);
+
+/// The stores' exception handler: a throwing handler is a bug; log it before the actor goes
+/// down (the front and the writer are linked, so both go).
+caf::error log_store_exception(caf::scheduled_actor* self, std::exception_ptr& eptr);
 
 } // namespace coord::actors
